@@ -1,0 +1,30 @@
+"""The errors newsdex raises; the CLI and the web layer translate them at the edges."""
+
+from __future__ import annotations
+
+
+class NewsdexError(Exception):
+    """Base class: something a person must be told about, in words they can act on."""
+
+
+class SkippedFile(NewsdexError):
+    """A file that could not be read as a page; the rest of the corpus is still indexed."""
+
+    def __init__(self, path: str, reason: str, detail: str = "") -> None:
+        self.path = path
+        self.reason = reason
+        """One of the short reasons counted in the build summary (``empty``, ``binary``, ...)."""
+        self.detail = detail
+        super().__init__(f"{path}: {reason}" + (f" ({detail})" if detail else ""))
+
+
+class IndexMissing(NewsdexError):
+    """No index has been built at the given location yet."""
+
+
+class IndexBusy(NewsdexError):
+    """Another build or update holds the index's writer lock."""
+
+
+class BadTopicsFile(NewsdexError):
+    """A topics file that cannot be loaded; says which file and what is wrong with it."""

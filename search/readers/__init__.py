@@ -1,0 +1,98 @@
+"""Readers: turn one file into ``Page`` records, choosing the format by content and extension.
+
+Each reader module offers ``sniff(path, text) -> bool`` and
+``read(path, text, crawled_at) -> ReadResult``; this module decodes the bytes, picks the reader
+and turns every way a file can fail into a ``SkippedFile`` with a short reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from search.errors import SkippedFile
+from search.models import Page
+
+EMPTY = "empty"
+BINARY = "binary"
+UNDECODABLE = "undecodable"
+UNRECOGNISED = "unrecognised format"
+UNREADABLE = "unreadable"
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """The pages of one file, and the problems met inside it that did not stop the reading."""
+
+    pages: list[Page] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """``file:line: reason`` for each part of the file that was left out."""
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes to text: UTF-8 (with or without a BOM), else cp1252; line endings made ``\\n``."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as err:
+            raise SkippedFile(
+                path, UNDECODABLE, f"neither UTF-8 nor cp1252: {err.reason} at byte {err.start}"
+            ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for files that are not text: a NUL byte or mostly control bytes near the start."""
+    head = data[:8192]
+    if b"\0" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls > len(head) // 10
+
+
+def crawl_time(path: Path, crawled_at: datetime | None) -> datetime:
+    """The time relative ages are resolved against: the option given, else the file's mtime."""
+    if crawled_at is not None:
+        return crawled_at
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+
+
+def read_file(path: Path, crawled_at: datetime | None = None) -> ReadResult:
+    """Read one file into pages, or raise ``SkippedFile`` naming the reason."""
+    from search.readers import aggregator, jsonl, reuters  # noqa: PLC0415 (keeps import light)
+
+    spath = str(path)
+    try:
+        data = path.read_bytes()
+        crawled = crawl_time(path, crawled_at)
+    except OSError as err:
+        raise SkippedFile(spath, UNREADABLE, err.strerror or str(err)) from None
+    if not data.strip():
+        raise SkippedFile(spath, EMPTY)
+    if looks_binary(data):
+        raise SkippedFile(spath, BINARY)
+    if reuters.sniff(path, data[:4096]):
+        return reuters.read(path, data, crawled)
+    text = decode(data, spath)
+    for reader in (jsonl, aggregator):
+        if reader.sniff(path, text):
+            return reader.read(path, text, crawled)
+    raise SkippedFile(spath, UNRECOGNISED)
+
+
+def walk(paths: list[Path]) -> Iterator[Path]:
+    """Every file under the given files and folders, recursively, sorted, hidden ones left out."""
+    for root in paths:
+        if root.is_file():
+            yield root.resolve()
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if not name.startswith("."):
+                    yield Path(dirpath, name).resolve()
