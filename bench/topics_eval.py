@@ -1,0 +1,254 @@
+"""How well, and how fast, the default taxonomy assigns topics.
+
+Two measurements, rerun with ``.venv/bin/python bench/topics_eval.py``:
+
+(a) a hand-labelled set of short fictional stories (``tests/data/topics_eval.jsonl``):
+    precision and recall over (story, topic) pairs, and top-1 accuracy (the first topic
+    assigned is one of the story's labels);
+(b) Reuters-21578: each story's Reuters topics mapped to IPTC ids (``REUTERS_TO_IPTC``),
+    top-1 accuracy on stories with at least one topic, how often ``economy`` is assigned to
+    stories whose topics map to it, and assignment speed in stories per second.
+
+``--sweep`` also scores other thresholds on (a) and (b): the numbers behind the constants at
+the top of ``search/topics.py``. The Reuters files are parsed with a small regex here, not with
+newsdex's reader, so the benchmark does not depend on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import itertools
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from search import topics  # noqa: E402
+from search.analysis import terms  # noqa: E402
+from search.topics import Taxonomy  # noqa: E402
+
+EVAL_SET = ROOT / "tests" / "data" / "topics_eval.jsonl"
+REUTERS = ROOT.parent / "shared" / "corpus" / "reuters21578"
+
+LABOUR_TOPICS = {"jobs"}
+"""Reuters topics that are also labour (employment figures); every other one is economy."""
+
+
+def reuters_to_iptc(topic: str) -> set[str]:
+    """Reuters-21578's 135 topics are all economic: earnings (earn), acquisitions (acq),
+    currencies (money-fx, dlr, yen, ...), interest rates, trade, commodities (crude, grain,
+    wheat, sugar, gold, ...), indicators (gnp, cpi, bop, ...) and shipping (ship). IPTC files
+    all of them under economy, business and finance; ``jobs`` is also labour (employment).
+    """
+    return {"economy", "labour"} if topic in LABOUR_TOPICS else {"economy"}
+
+
+@dataclass(frozen=True)
+class Story:
+    title: str
+    body: str
+    labels: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Analysed:
+    title: list[str]
+    body: list[str]
+    labels: frozenset[str]
+
+
+def read_eval_set(path: Path = EVAL_SET) -> list[Story]:
+    with path.open(encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines if line.strip()]
+    return [Story(row["title"], row["body"], frozenset(row["labels"])) for row in rows]
+
+
+_DOC = re.compile(r"<REUTERS\b.*?</REUTERS>", re.S)
+_TOPICS = re.compile(r"<TOPICS>(.*?)</TOPICS>", re.S)
+_D = re.compile(r"<D>(.*?)</D>")
+_TITLE = re.compile(r"<TITLE>(.*?)</TITLE>", re.S)
+_BODY = re.compile(r"<BODY>(.*?)</BODY>", re.S)
+
+
+def read_reuters(folder: Path = REUTERS) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(title, body, Reuters topics) for every story of the collection."""
+    for path in sorted(folder.glob("reut2-*.sgm")):
+        text = path.read_bytes().decode("latin-1")
+        for doc in _DOC.findall(text):
+            topic_block = _TOPICS.search(doc)
+            found = tuple(_D.findall(topic_block.group(1))) if topic_block else ()
+            yield first_text(_TITLE, doc), first_text(_BODY, doc), found
+
+
+def first_text(pattern: re.Pattern[str], doc: str) -> str:
+    match = pattern.search(doc)
+    return html.unescape(match.group(1)) if match else ""
+
+
+def analyse(stories: Sequence[Story]) -> list[Analysed]:
+    return [Analysed(terms(s.title), terms(s.body), s.labels) for s in stories]
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision: float
+    recall: float
+    top1: float
+    covered: float
+    """Share of stories that got at least one topic."""
+    per_story: float
+    """Topics assigned per story, on average."""
+
+
+def evaluate(taxonomy: Taxonomy, stories: Sequence[Analysed]) -> Scores:
+    right = assigned = wanted = top1 = covered = 0
+    for story in stories:
+        found = taxonomy.assign(story.title, story.body)
+        right += len(set(found) & story.labels)
+        assigned += len(found)
+        wanted += len(story.labels)
+        top1 += bool(found) and found[0] in story.labels
+        covered += bool(found)
+    count = len(stories) or 1
+    return Scores(
+        precision=right / (assigned or 1),
+        recall=right / (wanted or 1),
+        top1=top1 / count,
+        covered=covered / count,
+        per_story=assigned / count,
+    )
+
+
+def economy_recall(taxonomy: Taxonomy, stories: Sequence[Analysed]) -> float:
+    """Share of stories labelled economy that are assigned economy (anywhere in their list)."""
+    economic = [s for s in stories if "economy" in s.labels]
+    hits = sum("economy" in taxonomy.assign(s.title, s.body) for s in economic)
+    return hits / (len(economic) or 1)
+
+
+def stories_per_second(taxonomy: Taxonomy, stories: Sequence[Analysed]) -> float:
+    start = time.perf_counter()
+    for story in stories:
+        taxonomy.assign(story.title, story.body)
+    return len(stories) / (time.perf_counter() - start)
+
+
+def analysed_per_second(taxonomy: Taxonomy, stories: Sequence[Story]) -> float:
+    """Speed including ``analysis.terms`` on the title and body (cold word cache)."""
+    from search import analysis
+
+    analysis._cache.clear()
+    start = time.perf_counter()
+    for story in stories:
+        taxonomy.assign(terms(story.title), terms(story.body))
+    return len(stories) / (time.perf_counter() - start)
+
+
+def top1_distribution(taxonomy: Taxonomy, stories: Sequence[Analysed]) -> Counter[str]:
+    firsts: Counter[str] = Counter()
+    for story in stories:
+        found = taxonomy.assign(story.title, story.body)
+        firsts[found[0] if found else "(none)"] += 1
+    return firsts
+
+
+def sweep(taxonomy: Taxonomy, fictional: list[Analysed], reuters: list[Analysed]) -> None:
+    """Other thresholds, same words: the table that chose the constants in topics.py."""
+    keep = (topics.TITLE_WEIGHT, topics.RELATIVE_CUTOFF, topics.MIN_EXTRA_SCORE)
+    print(
+        "\n| title weight | relative cut-off | min extra | fictional P | R | top-1 | "
+        "topics/story | Reuters P | top-1 | topics/story |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    sample = reuters[::5]
+    try:
+        for weight, cutoff, floor in itertools.product((1, 2, 3, 5), (0.3, 0.5, 0.7), (0, 3, 6, 9)):
+            topics.TITLE_WEIGHT, topics.RELATIVE_CUTOFF, topics.MIN_EXTRA_SCORE = (
+                weight,
+                cutoff,
+                float(floor),
+            )
+            own = evaluate(taxonomy, fictional)
+            news = evaluate(taxonomy, sample)
+            print(
+                f"| {weight} | {cutoff} | {floor} | {own.precision:.2f} | {own.recall:.2f} | "
+                f"{own.top1:.2f} | {own.per_story:.2f} | {news.precision:.3f} | "
+                f"{news.top1:.3f} | {news.per_story:.2f} |"
+            )
+    finally:
+        topics.TITLE_WEIGHT, topics.RELATIVE_CUTOFF, topics.MIN_EXTRA_SCORE = keep
+
+
+def misses(taxonomy: Taxonomy, stories: Sequence[Story], analysed: Sequence[Analysed]) -> None:
+    for story, terms_of in zip(stories, analysed, strict=True):
+        found = taxonomy.assign(terms_of.title, terms_of.body)
+        if set(found) != story.labels:
+            print(f"  {story.title[:60]:60}  want {sorted(story.labels)}  got {list(found)}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sweep", action="store_true", help="also score other thresholds")
+    parser.add_argument("--misses", action="store_true", help="list fictional stories missed")
+    parser.add_argument("--reuters", type=Path, default=REUTERS, help="Reuters-21578 folder")
+    args = parser.parse_args(argv)
+
+    taxonomy = Taxonomy.default()
+    fictional_raw = read_eval_set()
+    fictional = analyse(fictional_raw)
+    own = evaluate(taxonomy, fictional)
+
+    raw = [Story(t, b, frozenset(found)) for t, b, found in read_reuters(args.reuters)]
+    labelled_raw = [
+        Story(s.title, s.body, frozenset().union(*(reuters_to_iptc(t) for t in s.labels)))
+        for s in raw
+        if s.labels
+    ]
+    labelled = analyse(labelled_raw)
+    every = analyse(raw)
+    news = evaluate(taxonomy, labelled)
+
+    print(
+        f"taxonomy {taxonomy.fingerprint()}: {len(taxonomy)} topics, title weight "
+        f"{topics.TITLE_WEIGHT}, cut-off {topics.RELATIVE_CUTOFF}, min extra "
+        f"{topics.MIN_EXTRA_SCORE}, at most {topics.MAX_SCORED}\n"
+    )
+    print("| set | stories | precision | recall | top-1 correct | with a topic | topics/story |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        f"| fictional, hand-labelled | {len(fictional)} | {own.precision:.2f} | "
+        f"{own.recall:.2f} | {own.top1:.2f} | {own.covered:.2f} | {own.per_story:.2f} |"
+    )
+    print(
+        f"| Reuters-21578 with topics | {len(labelled)} | {news.precision:.2f} | "
+        f"{news.recall:.2f} | {news.top1:.3f} | {news.covered:.3f} | {news.per_story:.2f} |"
+    )
+    print(
+        f"\nReuters stories mapped to economy that get economy: "
+        f"{economy_recall(taxonomy, labelled):.3f}"
+    )
+    firsts = top1_distribution(taxonomy, labelled)
+    print("Reuters first topic: " + ", ".join(f"{k} {v}" for k, v in firsts.most_common(6)))
+    speed = stories_per_second(taxonomy, every)
+    cold = analysed_per_second(taxonomy, raw)
+    print(
+        f"\nspeed over all {len(every)} Reuters stories: assign {speed:,.0f} stories/s; "
+        f"terms + assign {cold:,.0f} stories/s"
+    )
+    if args.misses:
+        print("\nfictional stories not labelled exactly:")
+        misses(taxonomy, fictional_raw, fictional)
+    if args.sweep:
+        sweep(taxonomy, fictional, labelled)
+
+
+if __name__ == "__main__":
+    main()
