@@ -1,0 +1,3 @@
+from search.cli import cli
+
+cli(prog_name="newsdex")

@@ -1,0 +1,111 @@
+"""The Whoosh schema, and ``story_to_document()``: a ``Story`` as the fields the writer takes.
+
+Text fields are analysed once, in the process that writes the segment, by ``analysis.terms``;
+``NewsText.index`` turns those terms straight into postings, skipping Whoosh's per-token
+``Token`` objects. The facet fields (source, kind, published, topics) also get columns, so a
+search can count facets from per-document arrays instead of walking posting lists.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from whoosh import columns
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, SchemaClass
+
+from search.analysis import NewsAnalyzer, terms
+from search.models import Story
+
+TOPIC_SEPARATOR = "\x1f"
+"""Joins a story's topics in the ``topic_list`` column (a character no topic id holds)."""
+
+
+class NewsText(TEXT):
+    """A TEXT field that also accepts a list of already analysed terms.
+
+    Given a list, a term's position is its index in it, exactly as ``NewsAnalyzer`` numbers
+    positions after dropping stop words, so phrase queries match what was indexed.
+    """
+
+    def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
+        if not isinstance(value, list):
+            return super().index(value, **kwargs)
+        positions: dict[str, list[int]] = defaultdict(list)
+        for pos, term in enumerate(value):
+            positions[term].append(pos)
+        encode = self.format.encode
+        boost = self.format.field_boost
+        return [
+            (term.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist))
+            for term, poslist in positions.items()
+        ]
+
+
+def _text(boost: float = 1.0) -> NewsText:
+    return NewsText(analyzer=NewsAnalyzer(), stored=True, phrase=True, field_boost=boost)
+
+
+class StorySchema(SchemaClass):
+    """One document per story. Field boosts give the ranking order title > teaser > body >
+    captions; the search core may tune them further per query."""
+
+    id = ID(stored=True, unique=True)
+    kind = ID(stored=True, sortable=True)
+    title = _text(3.0)
+    teaser = _text(1.5)
+    body = _text(1.0)
+    captions = _text(0.5)
+    source = ID(stored=True, sortable=True)
+    published = DATETIME(stored=True, sortable=True)
+    precision = STORED()
+    topics = KEYWORD(stored=True, commas=True, scorable=False)
+    topic_list = COLUMN(columns.VarBytesColumn())
+    pages = STORED()
+    related = STORED()
+
+
+def caption_text(story: Story) -> str:
+    """Captions and their credits as one searchable text, one caption a line."""
+    return "\n".join(f"{c.text} | {c.credit}" if c.credit else c.text for c in story.captions)
+
+
+def story_to_document(story: Story, analysed: dict[str, list[str]]) -> dict[str, Any]:
+    """The writer's keyword arguments for one story.
+
+    ``analysed`` maps each text field to its terms (``analysis.terms`` of the same text);
+    the original text is stored beside them for display and highlighting.
+    """
+    doc: dict[str, Any] = {
+        "id": story.id,
+        "kind": story.kind,
+        "source": story.source,
+        "precision": story.precision,
+        "topics": ",".join(story.topics),
+        "topic_list": TOPIC_SEPARATOR.join(story.topics).encode("utf-8"),
+        "pages": list(story.pages),
+        "related": list(story.related),
+    }
+    if story.published is not None:
+        doc["published"] = story.published
+    texts = {
+        "title": story.title,
+        "teaser": story.teaser,
+        "body": story.body,
+        "captions": caption_text(story),
+    }
+    for name, text in texts.items():
+        doc[name] = analysed[name]
+        doc["_stored_" + name] = text
+    return doc
+
+
+def analyse(story: Story) -> dict[str, list[str]]:
+    """The terms of each text field of ``story``."""
+    return {
+        "title": terms(story.title),
+        "teaser": terms(story.teaser),
+        "body": terms(story.body),
+        "captions": terms(caption_text(story)),
+    }

@@ -1,0 +1,126 @@
+"""Pages to stories: give every story a stable id and fold the copies of one story into one.
+
+A teaser shown on forty pages is one story seen on forty pages; a teaser whose full article is
+also in the corpus folds into that article. Two copies are the same story when they have the
+same id: the input's own id where it gives one, else a hash of the source and the headline
+(teasers carry no date that would survive a second crawl). The fold is a pure function of the
+set of pages, whatever their order, so an incremental update lands on the same stories as a
+fresh build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from search.models import Page, RawStory, Story
+
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def _identity_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def story_id(raw: RawStory) -> str:
+    """The input's own id, or 16 hex digits of a hash of source and headline (or text)."""
+    if raw.id:
+        return raw.id
+    key = raw.title or raw.body[:500]
+    digest = hashlib.blake2b(
+        f"{_identity_text(raw.source)}\n{_identity_text(key)}".encode(), digest_size=8
+    )
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """One copy of a story, on one page."""
+
+    raw: RawStory
+    location: str
+    related: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FoldResult:
+    stories: list[Story]
+    """Sorted by id."""
+    sightings: int
+    """Copies read from the pages; ``sightings - len(stories)`` were folded into others."""
+
+    @property
+    def duplicates(self) -> int:
+        return self.sightings - len(self.stories)
+
+
+def sightings(pages: Iterable[Page]) -> Iterable[tuple[str, Sighting]]:
+    """Every story copy on the pages, with its id; an article lists its teasers as related."""
+    for page in pages:
+        teaser_ids = [story_id(t) for t in page.teasers]
+        if page.article is not None:
+            own = story_id(page.article)
+            related = tuple(dict.fromkeys(i for i in teaser_ids if i != own))
+            yield own, Sighting(page.article, page.location, related)
+        for tid, teaser in zip(teaser_ids, page.teasers, strict=True):
+            yield tid, Sighting(teaser, page.location, ())
+
+
+def fold(pages: Iterable[Page]) -> FoldResult:
+    """Fold every copy of a story into one ``Story`` (topics are assigned later)."""
+    groups: dict[str, list[Sighting]] = defaultdict(list)
+    count = 0
+    for sid, sighting in sightings(pages):
+        groups[sid].append(sighting)
+        count += 1
+    stories = [merge(sid, groups[sid]) for sid in sorted(groups)]
+    return FoldResult(stories, count)
+
+
+def _fullest(copies: list[Sighting]) -> Sighting:
+    # Longest text wins; ties go to the first page by name, so the choice never depends on
+    # the order files were read in.
+    return min(copies, key=lambda s: (-len(s.raw.body), s.location, s.raw.title))
+
+
+def merge(sid: str, copies: list[Sighting]) -> Story:
+    """One story from all its copies: the article's text if there is one, every page."""
+    articles = [c for c in copies if c.raw.kind == "article"]
+    teasers = [c for c in copies if c.raw.kind == "teaser"]
+    primary = _fullest(articles or teasers)
+    raw = primary.raw
+    published, precision = raw.published, raw.precision
+    if not articles:
+        # A teaser's date is resolved from "2 hours ago" on each page: the earliest is when
+        # the story was first seen.
+        dated = [c.raw for c in teasers if c.raw.published is not None]
+        if dated:
+            first = min(dated, key=lambda r: r.published)
+            published, precision = first.published, first.precision
+    related = list(primary.related)
+    for other in sorted(articles, key=lambda c: c.location):
+        related.extend(r for r in other.related if r not in related)
+    given = list(raw.topics)
+    for copy in sorted(copies, key=lambda c: c.location):
+        given.extend(t for t in copy.raw.topics if t not in given)
+    return Story(
+        id=sid,
+        kind="article" if articles else "teaser",
+        title=raw.title,
+        source=raw.source,
+        published=published,
+        precision=precision,
+        body=raw.body if articles else "",
+        teaser=_fullest(teasers).raw.body if teasers else "",
+        captions=raw.captions if articles else _fullest(teasers).raw.captions,
+        topics=(),
+        pages=tuple(sorted({c.location for c in copies})),
+        related=tuple(related),
+        given_topics=tuple(given),
+    )
