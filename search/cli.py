@@ -193,6 +193,7 @@ def _report_json(report: indexer.IndexReport) -> dict:
         "written": report.written,
         "removed": report.deleted,
         "seconds": round(report.seconds, 3),
+        "phases": {k: round(v, 3) for k, v in report.phases.items()},
     }
 
 

@@ -47,7 +47,9 @@ INDEX_NAME = "MAIN"
 WRITER_MEMORY_MB = 256
 """Posting pool size per writing process before Whoosh spills runs to disk."""
 _SMALL_JOB = 200
-"""Below this many files or stories a job runs in-process: forking would cost more."""
+"""Below this many stories writing runs in-process: forking would cost more."""
+_SMALL_READ = 2_000_000
+"""Below this many bytes of input, reading runs in-process."""
 
 
 @dataclass(slots=True)
@@ -71,6 +73,8 @@ class IndexReport:
     seconds: float = 0.0
     published: bool = False
     kept_in_use: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent reading, folding and writing."""
 
     @property
     def skip_counts(self) -> dict[str, int]:
@@ -132,6 +136,7 @@ def _run(
         files = list(walk(list(paths)))
         report.files_seen = len(files)
         entries, changed = _read_changed(files, old, crawled_at, workers, progress)
+        report.phases["read"] = time.monotonic() - start
         report.files_read = len(changed)
         report.files_unchanged = len(files) - len(changed)
         report.files_removed = len(old.files.keys() - set(entries))
@@ -150,6 +155,7 @@ def _run(
         stale = [sid for sid, fp in old.fingerprints.items() if fingerprints.get(sid) != fp]
         fresh = [s for s in folded.stories if old.fingerprints.get(s.id) != fingerprints[s.id]]
         report.deleted, report.written = len(stale), len(fresh)
+        report.phases["fold"] = time.monotonic() - start - report.phases["read"]
 
         if not folded.stories or (strict and report.skipped):
             report.seconds = time.monotonic() - start
@@ -164,7 +170,9 @@ def _run(
             _link_whoosh_files(live.path, partial)
         else:
             whoosh_index.create_in(str(partial), StorySchema(), indexname=INDEX_NAME)
+        mark = time.monotonic()
         _write(partial, fresh, stale, taxonomy, workers, progress)
+        report.phases["write"] = time.monotonic() - mark
         Manifest(entries, fingerprints).save(partial)
         save_build_info(partial, _build_info(action, paths, crawled_at, taxonomy, report, live))
         report.generation = index.publish(partial).name
@@ -197,11 +205,21 @@ def _read_changed(
                 continue
         todo.append(path)
     jobs = [(p, crawled_at) for p in todo]
+    small = len(jobs) < 2 or sum(_size(p) for p in todo) < _SMALL_READ
     with Progress(len(jobs), "reading", "files", enabled=progress) as bar:
-        for name, entry in _map(_read_one, jobs, workers if len(jobs) > _SMALL_JOB else 1, 8):
+        for name, entry in _map(
+            _read_one, jobs, 1 if small else workers, 1 if len(jobs) < 500 else 8
+        ):
             entries[name] = entry
             bar.advance()
     return entries, {str(p) for p in todo}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _read_one(path: Path, crawled_at: datetime | None) -> tuple[str, FileEntry]:

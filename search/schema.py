@@ -47,6 +47,14 @@ def _text(boost: float = 1.0) -> NewsText:
     return NewsText(analyzer=NewsAnalyzer(), stored=True, phrase=True, field_boost=boost)
 
 
+def _date() -> DATETIME:
+    field = DATETIME(stored=True, sortable=True)
+    # Trie steps of 8 bits index 8 terms a date instead of 16 (range queries stay exact);
+    # DATETIME does not pass NUMERIC's shift_step argument through.
+    field.shift_step = 8
+    return field
+
+
 class StorySchema(SchemaClass):
     """One document per story. Field boosts give the ranking order title > teaser > body >
     captions; the search core may tune them further per query."""
@@ -58,7 +66,7 @@ class StorySchema(SchemaClass):
     body = _text(1.0)
     captions = _text(0.5)
     source = ID(stored=True, sortable=True)
-    published = DATETIME(stored=True, sortable=True)
+    published = _date()
     precision = STORED()
     topics = KEYWORD(stored=True, commas=True, scorable=False)
     topic_list = COLUMN(columns.VarBytesColumn())

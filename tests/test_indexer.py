@@ -201,3 +201,18 @@ def test_a_killed_build_leaves_the_old_index_live(tmp_path, pages_dir):
     report = run_build([pages_dir], index)
     assert report.published
     assert not list(index.glob("*.partial"))
+
+
+def test_date_ranges_are_exact(built_index):
+    from datetime import datetime
+
+    from whoosh.query import DateRange
+
+    ix = whoosh_index.open_dir(str(IndexDir(built_index).current().path), indexname="MAIN")
+    with ix.searcher() as s:
+        march_april = DateRange("published", datetime(2025, 3, 14), datetime(2025, 4, 2))
+        titles = {h["title"] for h in s.search(march_april, limit=None)}
+    assert titles == {
+        "Mayor of Eskvale resigns over budget row",
+        "Lighthouse keepers strike for better pay",
+    }
