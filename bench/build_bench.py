@@ -3,8 +3,8 @@
     python bench/build_bench.py [CORPUS ...] [--no-baseline]
 
 Each build runs as its own process (the baseline too, so neither warms the other's caches);
-the peak memory is that of the whole process tree (the indexer forks workers), sampled from
-/proc every 50 ms. The plain baseline is what WHOOSH.md measured: the default writer, a
+the peak memory is the PSS of the whole process tree (the indexer forks workers), sampled
+from /proc every 250 ms (reading smaps costs CPU the build would use). The plain baseline is what WHOOSH.md measured: the default writer, a
 ``StemmingAnalyzer`` on title and body, stored fields, pages parsed by newsdex's own readers.
 """
 
@@ -57,27 +57,39 @@ print(n, "stories")
 """
 
 
-def tree_rss_kib(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants, in KiB."""
+def tree_memory_kib(root: int) -> int:
+    """Proportional set size (PSS) of ``root`` and all its descendants, in KiB.
+
+    PSS splits each shared page among the processes sharing it, so forked workers' inherited
+    memory is counted once, not once per worker as a sum of RSS would.
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            ppid, pages = int(fields[1]), int(fields[21])
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE") // 1024
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss_kib(pid)
         todo.extend(children.get(pid, []))
     return total
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def timed(cmd: list[str]) -> tuple[float, int, str]:
@@ -86,8 +98,8 @@ def timed(cmd: list[str]) -> tuple[float, int, str]:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, tree_rss_kib(proc.pid))
-        time.sleep(0.05)
+        peak = max(peak, tree_memory_kib(proc.pid))
+        time.sleep(0.25)
     out = proc.stdout.read()
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[:3]} failed with exit code {proc.returncode}")
@@ -142,7 +154,7 @@ def main() -> None:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"corpus: {', '.join(map(str, args.corpus))} ({mb:.1f} MB), {os.cpu_count()} cores")
-    print("| build | seconds | stories/s | MB/s | peak memory | index size | stories |")
+    print("| build | seconds | stories/s | MB/s | peak memory (PSS) | index size | stories |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, seconds, peak, size, stories in rows:
         print(

@@ -36,6 +36,10 @@ READERS_LOCK = "readers.lock"
 PARTIAL = ".partial"
 _GENERATION = re.compile(r"gen-(\d{6})")
 
+held_writer_locks: set[int] = set()
+"""File descriptors of writer locks this process holds; forked workers close them, so that a
+worker outliving a killed build cannot keep the index locked."""
+
 
 @dataclass(frozen=True, slots=True)
 class Generation:
@@ -84,9 +88,11 @@ class IndexDir:
             lock.truncate()
             lock.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
             lock.flush()
+            held_writer_locks.add(lock.fileno())
             try:
                 yield
             finally:
+                held_writer_locks.discard(lock.fileno())
                 lock.truncate(0)
 
     def new_partial(self) -> Path:

@@ -9,8 +9,11 @@ inherit the stories instead of being sent them.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -23,7 +26,7 @@ from whoosh import index as whoosh_index
 
 from search import __version__
 from search.errors import NewsdexError, SkippedFile
-from search.generations import READERS_LOCK, IndexDir
+from search.generations import READERS_LOCK, IndexDir, held_writer_locks
 from search.manifest import (
     BUILD_INFO,
     MANIFEST,
@@ -48,6 +51,7 @@ WRITER_MEMORY_MB = 256
 """Posting pool size per writing process before Whoosh spills runs to disk."""
 _SMALL_JOB = 200
 """Below this many stories writing runs in-process: forking would cost more."""
+_PR_SET_PDEATHSIG = 1
 _SMALL_READ = 2_000_000
 """Below this many bytes of input, reading runs in-process."""
 
@@ -250,7 +254,7 @@ def _map(fn: Any, jobs: list[tuple], workers: int, chunksize: int) -> Iterable[A
         for job in jobs:
             yield fn(*job)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker) as pool:
         yield from pool.imap_unordered(_star, [(fn, job) for job in jobs], chunksize)
 
 
@@ -304,7 +308,7 @@ def _write(
 
 def _write_in_parallel(folder, shares, taxonomy, counter, bar) -> list[Any]:
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(len(shares), initializer=_set_counter, initargs=(counter,)) as pool:
+    with ctx.Pool(len(shares), initializer=_init_worker, initargs=(counter,)) as pool:
         pending = [
             pool.apply_async(_write_share, (str(folder), lo, hi, taxonomy, True))
             for lo, hi in shares
@@ -320,9 +324,18 @@ def _write_in_parallel(folder, shares, taxonomy, counter, bar) -> list[Any]:
 _counter = None
 
 
-def _set_counter(counter: Any) -> None:
+def _init_worker(counter: Any = None) -> None:
+    """Make a forked worker safe to orphan: it dies with its parent and holds no lock."""
     global _counter
     _counter = counter
+    for fd in list(held_writer_locks):
+        os.close(fd)
+    held_writer_locks.clear()
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
 
 
 def _shares(stories: list[Story], workers: int) -> list[tuple[int, int]]:
