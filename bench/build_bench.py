@@ -4,8 +4,9 @@
 
 Each build runs as its own process (the baseline too, so neither warms the other's caches);
 the peak memory is the PSS of the whole process tree (the indexer forks workers), sampled
-from /proc every 250 ms (reading smaps costs CPU the build would use). The plain baseline is what WHOOSH.md measured: the default writer, a
-``StemmingAnalyzer`` on title and body, stored fields, pages parsed by newsdex's own readers.
+from /proc every 250 ms (reading smaps costs CPU the build would use). The plain baseline is
+what WHOOSH.md measured: the default writer, a ``StemmingAnalyzer`` on title and body, stored
+fields, pages parsed by newsdex's own readers.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def _pss_kib(pid: int) -> int:
 
 
 def timed(cmd: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak tree RSS (KiB) and stdout of ``cmd``."""
+    """Wall seconds, peak tree PSS (KiB) and stdout of ``cmd``."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak = 0
