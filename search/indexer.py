@@ -89,44 +89,37 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def build(
-    paths: Sequence[Path],
-    index_dir: Path,
-    *,
-    taxonomy: Taxonomy,
-    crawled_at: datetime | None = None,
-    workers: int | None = None,
-    strict: bool = False,
-    progress: bool = True,
-) -> IndexReport:
-    """Index everything under ``paths`` into a new generation and make it live."""
-    return _run("build", paths, index_dir, taxonomy, crawled_at, workers, strict, progress)
+def build(paths: Sequence[Path], index_dir: Path, **options: Any) -> IndexReport:
+    """Index everything under ``paths`` into a new generation and make it live.
+
+    Options (keyword only): ``taxonomy`` (required), ``crawled_at``, ``workers``, ``strict``,
+    ``progress``; see ``_run``.
+    """
+    return _run("build", paths, index_dir, **options)
 
 
-def update(
-    paths: Sequence[Path],
-    index_dir: Path,
-    *,
-    taxonomy: Taxonomy,
-    crawled_at: datetime | None = None,
-    workers: int | None = None,
-    strict: bool = False,
-    progress: bool = True,
-) -> IndexReport:
-    """Apply what changed under ``paths`` since the live generation; same result as a build."""
-    return _run("update", paths, index_dir, taxonomy, crawled_at, workers, strict, progress)
+def update(paths: Sequence[Path], index_dir: Path, **options: Any) -> IndexReport:
+    """Apply what changed under ``paths`` since the live generation; same result as a build.
+
+    Takes the same options as ``build``.
+    """
+    return _run("update", paths, index_dir, **options)
 
 
 def _run(
     action: str,
     paths: Sequence[Path],
     index_dir: Path,
+    *,
     taxonomy: Taxonomy,
-    crawled_at: datetime | None,
-    workers: int | None,
-    strict: bool,
-    progress: bool,
+    crawled_at: datetime | None = None,
+    workers: int | None = None,
+    strict: bool = False,
+    progress: bool = True,
 ) -> IndexReport:
+    """``crawled_at``: the time relative ages are resolved against (default: each file's
+    mtime); ``strict``: any skipped file leaves the live index unchanged; ``progress``: show
+    progress on stderr."""
     start = time.monotonic()
     index = IndexDir(index_dir)
     report = IndexReport(action, str(index_dir))
