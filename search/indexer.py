@@ -10,6 +10,7 @@ inherit the stories instead of being sent them.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -301,6 +302,16 @@ def _write(
 
 def _write_in_parallel(folder, shares, taxonomy, counter, bar) -> list[Any]:
     ctx = multiprocessing.get_context("fork")
+    # Everything the parent holds is inherited copy-on-write; frozen, the workers' garbage
+    # collector leaves it alone instead of touching (and so copying) every page of it.
+    gc.freeze()
+    try:
+        return _run_writers(ctx, folder, shares, taxonomy, counter, bar)
+    finally:
+        gc.unfreeze()
+
+
+def _run_writers(ctx, folder, shares, taxonomy, counter, bar) -> list[Any]:
     with ctx.Pool(len(shares), initializer=_init_worker, initargs=(counter,)) as pool:
         pending = [
             pool.apply_async(_write_share, (str(folder), lo, hi, taxonomy, True))
@@ -321,6 +332,9 @@ def _init_worker(counter: Any = None) -> None:
     """Make a forked worker safe to orphan: it dies with its parent and holds no lock."""
     global _counter
     _counter = counter
+    # A writer builds millions of small acyclic objects (postings); each full collection
+    # would walk all of them again. The worker is short-lived: leave cycles to its exit.
+    gc.disable()
     for fd in list(held_writer_locks):
         os.close(fd)
     held_writer_locks.clear()
