@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import index as whoosh_index
 
 from search import __version__
-from search.errors import NewsdexError, SkippedFile
+from search.errors import SkippedFile
 from search.generations import READERS_LOCK, IndexDir, held_writer_locks
 from search.manifest import (
     BUILD_INFO,
@@ -40,14 +40,13 @@ from search.manifest import (
 from search.models import Story
 from search.progress import Progress
 from search.readers import read_file, walk
-from search.schema import StorySchema, analyse, story_to_document
+from search.schema import INDEX_NAME, StorySchema, analyse, story_to_document
 from search.segment_writer import BulkSegmentWriter
 from search.stories import fold
 
 if TYPE_CHECKING:
     from search.topics import Taxonomy
 
-INDEX_NAME = "MAIN"
 WRITER_MEMORY_MB = 256
 """Posting pool size per writing process before Whoosh spills runs to disk."""
 _SMALL_JOB = 200
@@ -409,6 +408,3 @@ def _build_info(action, paths, crawled_at, taxonomy, report, live) -> dict[str, 
         "stories": report.stories,
         "duplicates_folded": report.duplicates,
     }
-
-
-__all__ = ["IndexReport", "NewsdexError", "build", "update"]

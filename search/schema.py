@@ -18,6 +18,9 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, SchemaCla
 from search.analysis import NewsAnalyzer, terms
 from search.models import Story
 
+INDEX_NAME = "MAIN"
+"""The Whoosh index name inside each generation folder."""
+
 TOPIC_SEPARATOR = "\x1f"
 """Joins a story's topics in the ``topic_list`` column (a character no topic id holds)."""
 

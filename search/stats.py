@@ -10,9 +10,7 @@ from whoosh import index as whoosh_index
 
 from search.generations import IndexDir, reading
 from search.manifest import load_build_info
-from search.schema import TOPIC_SEPARATOR
-
-INDEX_NAME = "MAIN"
+from search.schema import INDEX_NAME, TOPIC_SEPARATOR
 
 
 def _iso(value: Any) -> str | None:
