@@ -9,7 +9,7 @@ Datetimes are naive and in UTC throughout (Whoosh's DATETIME wants naive values)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 Kind = Literal["article", "teaser"]
@@ -84,3 +84,155 @@ class Story:
     """Ids of the stories shown beside this article, in page order."""
     given_topics: tuple[str, ...] = field(default=())
     """Topics the input carried; ``topics`` adds the taxonomy's to these."""
+
+
+# --- search: what goes into ``engine.search`` and what comes out ----------------------------
+
+Sort = Literal["relevance", "newest", "oldest"]
+Match = Literal["all", "any"]
+SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
+MATCHES: tuple[Match, ...] = ("all", "any")
+KINDS: tuple[Kind, ...] = ("article", "teaser")
+MAX_PER_PAGE = 100
+FACETS = ("source", "topic", "kind")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """One search: query text, filters, sort and page. Values are already validated
+    (``web.params`` and the CLI check them); the engine never rejects query *text*."""
+
+    q: str = ""
+    sources: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    date_from: date | None = None
+    """First day included (UTC)."""
+    date_to: date | None = None
+    """Last day included (UTC)."""
+    sort: Sort = "relevance"
+    match: Match = "all"
+    page: int = 1
+    per_page: int = 10
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        """The ticked values of one facet (``source``, ``topic`` or ``kind``)."""
+        return {"source": self.sources, "topic": self.topics, "kind": self.kinds}[facet]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """How the engine read the query text, echoed back so a person can see it."""
+
+    text: str
+    """The query as given."""
+    interpreted: str
+    """The query as the engine ran it, in query-language form."""
+    terms: tuple[str, ...] = ()
+    """The words searched for, as typed (for marking them on the story page)."""
+    notices: tuple[str, ...] = ()
+    """What the engine changed and why (syntax it could not parse, a capped prefix, ...)."""
+    date_from: datetime | None = None
+    """Dates the query text itself asked for (``after:``, ``when:7d``), already resolved."""
+    date_to: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryHit:
+    """One story in a result list; ``snippets`` and ``title_html`` are escaped HTML."""
+
+    id: str
+    title: str
+    title_html: str
+    source: str
+    published: datetime | None
+    precision: Precision | None
+    kind: Kind
+    topics: tuple[str, ...]
+    pages: tuple[str, ...]
+    snippets: tuple[str, ...]
+    matched_in: tuple[str, ...]
+    """Which parts matched: ``headline``, ``teaser``, ``body``, ``caption``."""
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str
+    count: int
+    selected: bool
+    label: str = ""
+    """A longer name for display (a topic's label); empty when the value says it all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    start: date
+    end: date
+    """First day after the bucket (exclusive)."""
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    interval: Literal["day", "week", "month", "year"]
+    buckets: tuple[Bucket, ...]
+    undated: int = 0
+    """Matching stories with no date; ``sum(bucket counts) + undated == total``."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    request: SearchRequest
+    query: ParsedQuery
+    total: int
+    hits: tuple[StoryHit, ...]
+    facets: dict[str, tuple[FacetCount, ...]]
+    """``source``, ``topic`` and ``kind``: counts under every filter but the facet's own."""
+    histogram: Histogram
+    took_ms: float
+    suggestion: str | None = None
+    """A corrected query that finds hits under the same filters ("did you mean")."""
+    any_total: int | None = None
+    """With ``match=all`` and no hits: how many stories ``match=any`` would find."""
+    generation: str = ""
+
+    @property
+    def pages(self) -> int:
+        """How many result pages there are (at least 1)."""
+        return max(1, -(-self.total // self.request.per_page))
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRef:
+    """A story named in another's page: a related story or a similar one."""
+
+    id: str
+    title: str
+    source: str
+    published: datetime | None
+    precision: Precision | None
+    kind: Kind
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDetail:
+    """One story in full, for its own page; ``*_html`` fields are escaped HTML with the
+    query's terms in ``<mark>``."""
+
+    id: str
+    kind: Kind
+    title: str
+    title_html: str
+    source: str
+    published: datetime | None
+    precision: Precision | None
+    body: str
+    body_html: tuple[str, ...]
+    """One HTML string per paragraph."""
+    teaser: str
+    captions: tuple[Caption, ...]
+    topics: tuple[str, ...]
+    pages: tuple[str, ...]
+    related: tuple[StoryRef, ...]
+    similar: tuple[StoryRef, ...]
