@@ -1,0 +1,41 @@
+"""The Flask app: ``create_app()`` builds it; importing ``web`` does nothing else.
+
+Production: ``gunicorn -c gunicorn.conf.py 'web:create_app()'``; development: ``newsdex serve``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The newsdex site: HTML pages and the JSON API over the index in ``INDEX_DIR``.
+
+    Settings come from defaults, then ``NEWSDEX_*`` environment variables
+    (``NEWSDEX_INDEX_DIR``), then ``test_config``.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(INDEX_DIR=os.path.join(os.getcwd(), "index"))
+    app.config.from_prefixed_env("NEWSDEX")
+    if test_config:
+        app.config.update(test_config)
+
+    from web import search_index
+
+    search_index.init_app(app)
+
+    from web import api
+
+    app.register_blueprint(api.bp)
+
+    from web import pages
+
+    app.register_blueprint(pages.bp)
+
+    from web import errors
+
+    errors.register_error_handlers(app)
+    return app
