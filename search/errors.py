@@ -28,3 +28,11 @@ class IndexBusy(NewsdexError):
 
 class BadTopicsFile(NewsdexError):
     """A topics file that cannot be loaded; says which file and what is wrong with it."""
+
+
+class StoryNotFound(NewsdexError):
+    """No story in the live index has this id."""
+
+    def __init__(self, story_id: str) -> None:
+        super().__init__(f"no story with id {story_id!r}")
+        self.story_id = story_id
