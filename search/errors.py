@@ -36,3 +36,12 @@ class StoryNotFound(NewsdexError):
     def __init__(self, story_id: str) -> None:
         super().__init__(f"no story with id {story_id!r}")
         self.story_id = story_id
+
+
+class BadParameter(NewsdexError):
+    """A search parameter that cannot be used (a page of ``-1``, a date of ``2025-13-45``)."""
+
+    def __init__(self, param: str, reason: str) -> None:
+        super().__init__(f"{param}: {reason}")
+        self.param = param
+        self.reason = reason
