@@ -97,12 +97,16 @@ class NewsAnalyzer(Analyzer):
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
+            # One untokenised word is a prefix or range bound from the query parser: fold it
+            # but leave stemming to the query module, which knows it is a prefix.
             matches = [(value, 0, len(value))]
+            analyse = fold
         else:
             matches = [(m.group(), m.start(), m.end()) for m in WORD.finditer(value)]
+            analyse = normalise
         pos = start_pos
         for word, start, end in matches:
-            term = normalise(word)
+            term = analyse(word)
             stopped = term is None
             if stopped and removestops:
                 continue

@@ -11,7 +11,7 @@ from search.generations import IndexDir
 from search.topics import Taxonomy
 from tests.conftest import CRAWLED
 
-QUERIES = ["ferry", '"winter fares"', "mayor AND budget", "lighthouse*", "title:dam", "eskvale"]
+QUERIES = ["ferry", '"winter fares"', "mayor AND budget", "lightho*", "title:dam", "eskvale"]
 
 
 def hits(index, query):

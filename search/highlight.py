@@ -1,0 +1,187 @@
+"""Highlighted snippets: a story's text as escaped HTML with the query's words in ``<mark>``.
+
+Place in the pipeline: after a search, the engine hands each hit's stored text here together
+with the set of indexed terms the query matched (already stemmed, prefixes already expanded),
+and gets back strings of HTML that are already escaped, which the web layer marks safe. A word
+matches when ``analysis.normalise(word)`` is one of those terms, so "elections" and "elected"
+both light up for the term of "election". Nothing here touches Whoosh: one regex pass over the
+text and a dictionary look-up per word, with no token objects, so that the whole of an article
+of any length is searched for matches (Whoosh's highlighter stops at 32K characters).
+
+Snippets are whole sentences, the ones holding the most distinct terms, in document order; a
+sentence too long for a fragment is cut at words to a window around its matches.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Collection
+from html import escape
+from itertools import compress, repeat
+from typing import Any
+
+from search import analysis
+
+ELLIPSIS = "…"
+
+_WORDS = re.compile(f"({analysis.WORD.pattern})")
+"""The indexed word pattern in a group, so ``split`` returns the text between words too."""
+_MISS = object()
+
+Hit = tuple[int, int, str]
+"""Where a matching word starts and ends in the text, and its term."""
+
+# No sentence ends after these, nor after a single capital (initials, U.S., D.C.).
+ABBREVIATIONS = (
+    "Mr Mrs Ms Dr Prof St Jr Sr Inc Corp Co Ltd Bros Gen Gov Sen Rep Rev Lt Col Capt Sgt "
+    "Mt Ft No vs"
+).split()
+_SENTENCE_BREAK = re.compile(
+    r"[.!?]"
+    # One look-behind per length: each must have a fixed width.
+    + "".join(
+        rf"(?<!\b(?:{'|'.join(w for w in ABBREVIATIONS if len(w) == n)})\.)"
+        for n in sorted({len(w) for w in ABBREVIATIONS})
+    )
+    + r"(?<!\b[A-Z]\.)"
+    + r"[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])"
+    + r"|\n\s*"
+)
+"""The end of a sentence: a stop, maybe a closing quote, and space before a capital, a figure
+or an opening quote; or a new line (paragraphs are lines, or separated by blank lines)."""
+
+
+def matches(text: str, terms: Collection[str]) -> bool:
+    """True when a word of ``text`` is one of the indexed ``terms``."""
+    return bool(terms) and not _as_set(terms).isdisjoint(_normalised(analysis.WORD.findall(text)))
+
+
+def mark(text: str, terms: Collection[str]) -> str:
+    """All of ``text``, escaped, each matching word in its own ``<mark>`` (a phrase gets one per
+    word, with the space between them unmarked)."""
+    return _render(text, 0, len(text), _hits(text, terms))
+
+
+def snippets(
+    text: str, terms: Collection[str], *, max_fragments: int = 3, fragment_chars: int = 220
+) -> tuple[str, ...]:
+    """The sentences of ``text`` that match best, escaped and marked, in document order.
+
+    Sentences rank by how many distinct terms they hold, then by their number of matches, then
+    the earlier first. One longer than ``fragment_chars`` is cut down to the window holding the
+    most of its matches, with ``…`` where it was cut. ``()`` when nothing matches.
+    """
+    hits = _hits(text, terms) if max_fragments > 0 else []
+    if not hits:
+        return ()
+    starts = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(text))]
+    by_sentence: dict[int, list[Hit]] = {}
+    for hit in hits:
+        by_sentence.setdefault(bisect_right(starts, hit[0]) - 1, []).append(hit)
+
+    def rank(sentence: int) -> tuple[int, int, int]:
+        found = by_sentence[sentence]
+        return -len({term for _, _, term in found}), -len(found), sentence
+
+    best = sorted(sorted(by_sentence, key=rank)[:max_fragments])
+    fragments = []
+    for sentence in best:
+        found = by_sentence[sentence]
+        start = starts[sentence]
+        end = starts[sentence + 1] if sentence + 1 < len(starts) else len(text)
+        while text[start].isspace():  # a sentence holds a word, so these loops stop
+            start += 1
+        while text[end - 1].isspace():
+            end -= 1
+        if end - start <= fragment_chars:
+            fragments.append(_render(text, start, end, found))
+        else:
+            fragments.append(_window(text, start, end, found, fragment_chars))
+    return tuple(fragments)
+
+
+def lead(text: str, chars: int = 220) -> str:
+    """The start of ``text``, escaped, its white space made single spaces, cut at a word with
+    ``…`` when longer than ``chars``; shown when the body holds no match."""
+    most = chars // 2 + 2  # more words than that cannot fit: each takes a letter and a space
+    words = text.split(None, most)
+    head = " ".join(words[:most])
+    if len(words) <= most and len(head) <= chars:
+        return escape(head)
+    cut = head.rfind(" ", 0, chars + 1)
+    return escape(head[: cut if cut > 0 else chars]) + ELLIPSIS
+
+
+def _as_set(terms: Collection[str]) -> set[str] | frozenset[str]:
+    return terms if isinstance(terms, set | frozenset) else set(terms)
+
+
+def _normalised(words: list[str]) -> list[Any]:
+    """``normalise`` of each word (``None`` for stop words), read from its cache in C and
+    computed only for words it has not seen: 1.6 times as fast as a call per word."""
+    found = list(map(analysis._cache.get, words, repeat(_MISS)))
+    if _MISS in found:
+        found = [
+            analysis.normalise(w) if t is _MISS else t for w, t in zip(words, found, strict=True)
+        ]
+    return found
+
+
+def _hits(text: str, terms: Collection[str]) -> list[Hit]:
+    """``(start, end, term)`` of each matching word, in order."""
+    if not terms or not text:
+        return []
+    terms = _as_set(terms)
+    parts = _WORDS.split(text)  # between, word, between, word, ..., between
+    normalised = _normalised(parts[1::2])
+    matched = compress(range(1, len(parts), 2), map(terms.__contains__, normalised))
+    hits = []
+    position = previous = 0
+    for index in matched:
+        position += sum(map(len, parts[previous:index]))
+        end = position + len(parts[index])
+        hits.append((position, end, normalised[index // 2]))
+        position, previous = end, index + 1
+    return hits
+
+
+def _render(text: str, start: int, end: int, hits: list[Hit]) -> str:
+    """``text[start:end]`` escaped, with the ``hits`` (all inside it) marked."""
+    out = []
+    for hit_start, hit_end, _ in hits:
+        out.append(escape(text[start:hit_start]))
+        out.append(f"<mark>{escape(text[hit_start:hit_end])}</mark>")
+        start = hit_end
+    out.append(escape(text[start:end]))
+    return "".join(out)
+
+
+def _window(text: str, start: int, end: int, hits: list[Hit], chars: int) -> str:
+    """The most telling ``chars`` of the sentence ``text[start:end]``, cut at words."""
+    best = (0, 0)
+    best_key = (0, 0)
+    last = 0
+    for first, (first_start, _, _) in enumerate(hits):
+        last = max(last, first)
+        while last + 1 < len(hits) and hits[last + 1][1] - first_start <= chars:
+            last += 1
+        inside = hits[first : last + 1]
+        key = (len({term for _, _, term in inside}), len(inside))
+        if key > best_key:
+            best, best_key = (first, last), key
+    inside = hits[best[0] : best[1] + 1]
+    # Share what room is left between the two sides; a side that runs out gives it to the other.
+    room = max(chars - (inside[-1][1] - inside[0][0]), 0)
+    left = max(start, inside[0][0] - room // 2)
+    right = min(end, left + max(chars, inside[-1][1] - left))
+    left = max(start, min(left, right - chars))
+    if left > start:
+        space = text.find(" ", left - 1, inside[0][0])
+        left = space + 1 if space >= 0 else inside[0][0]
+    if right < end:
+        space = text.rfind(" ", inside[-1][1], right + 1)
+        right = space if space >= 0 else inside[-1][1]
+    shown = [hit for hit in hits if left <= hit[0] and hit[1] <= right]
+    html = _render(text, left, right, shown).strip()
+    return (ELLIPSIS if left > start else "") + html + (ELLIPSIS if right < end else "")

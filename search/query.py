@@ -1,0 +1,409 @@
+"""Query text -> a Whoosh query over the story fields, plus the dates the text asked for.
+
+The language: plain words (all must match, or any with ``match=any``), ``"phrases"``,
+``AND``/``OR``/``NOT``/``-word``, parentheses, ``title:`` (``intitle:``, ``headline:``),
+``source:``, ``topic:``, ``caption:``, prefixes ``elect*``, and dates: ``after:2025-05-01``
+(on or after), ``before:2025-06-01`` (before), ``when:7d`` (``h``/``d``/``w``/``m``/``y``),
+``date:2025-05``, ``date:[2025-05-01 to 2025-05-31]``.
+
+Text that does not parse still searches its words and says so in a notice; nothing here raises
+for any input. Source and topic values are matched without regard to case against the values
+the index holds (``source:reuters`` finds ``Reuters``), so the query never needs exact spelling.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from whoosh import query as wq
+from whoosh.qparser import (
+    AndGroup,
+    FieldAliasPlugin,
+    MultifieldParser,
+    OrGroup,
+    PlusMinusPlugin,
+    PrefixPlugin,
+    WildcardPlugin,
+)
+
+from search.analysis import WORD, normalise, stem
+from search.models import Match
+
+TEXT_FIELDS = ("title", "teaser", "body", "captions")
+FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "captions": "caption"}
+"""Each text field as a reader names it (``matched_in``)."""
+PREFIX_CAP = 50
+"""A prefix expands to at most this many terms, the most frequent first."""
+_PREFIX_SCAN = 20_000
+_NOTHING = "\x00nothing"
+"""A term no field holds: what an unknown ``source:`` value matches."""
+
+_DAY = r"\d{4}(?:-\d{1,2}){0,2}"
+_DATE_TERMS = re.compile(
+    rf"(?<!\S)(?:(?P<op>after|since|before|until|date|published):"
+    rf"(?:(?P<value>{_DAY})|\[(?P<lo>[^\]]*?)\s+to\s+(?P<hi>[^\]]*?)\])"
+    rf"|when:(?P<n>\d{{1,4}})(?P<unit>[hdwmy]))(?=\s|$|\))",
+    re.IGNORECASE,
+)
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What the query needs to know about the index: facet values and a prefix expander."""
+
+    sources: Sequence[str]
+    topics: Sequence[str]
+    topic_labels: dict[str, str]
+    expand_prefix: Callable[[str, str], Iterable[tuple[str, int]]]
+    """``(field, prefix) -> (term, doc frequency)`` pairs."""
+
+
+@dataclass(slots=True)
+class Compiled:
+    """A query ready to run."""
+
+    query: wq.Query | None
+    """``None``: no words to search for; browse everything the filters allow."""
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    """Exclusive upper bound."""
+    notices: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    """The plain words typed, in order (for spelling suggestions and any-word retries)."""
+
+
+def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> Compiled:
+    """Parse ``text``; whatever it holds, return something that searches."""
+    notices: list[str] = []
+    rest, date_from, date_to = _take_dates(text, now, notices)
+    rest = _tidy(rest, notices)
+    words = [w for w in WORD.findall(_strip_fields(rest)) if normalise(w) is not None]
+    compiled = Compiled(None, date_from, date_to, notices, words)
+    if not rest.strip():
+        return compiled
+    try:
+        parsed = _parser(match).parse(rest)
+        parsed = _resolve(parsed, vocab, notices)
+    except Exception:  # Whoosh's parser fails in odd ways on odd input; words still search
+        parsed = wq.NullQuery
+    if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
+        if words and _ONLY_NEGATIONS.fullmatch(rest):
+            # "-oil" alone: everything but oil (Whoosh's parser drops a query with no
+            # positive part).
+            positive = _parser("any").parse(_NEGATION.sub(" ", rest))
+            parsed = wq.Not(_resolve(positive, vocab, notices))
+        elif words:
+            notices.append("Could not read the query syntax; searched for the words instead.")
+            parsed = _resolve(_parser(match).parse(" ".join(words)), vocab, notices)
+        elif WORD.search(rest):
+            notices.append("Only very common words were given; showing all stories.")
+            parsed = None
+        else:
+            parsed = None
+    compiled.query = parsed
+    return compiled
+
+
+def describe(q: wq.Query | None, spelled: dict[str, str] | None = None) -> str:
+    """A query in the query language, as the engine ran it; ``spelled`` maps indexed terms
+    back to the words as typed (``elect`` -> ``elections``)."""
+    return "" if q is None else _Describer(spelled or {}).query(q)
+
+
+class _Describer:
+    def __init__(self, spelled: dict[str, str]) -> None:
+        self.spelled = spelled
+
+    def query(self, q: wq.Query) -> str:
+        if isinstance(q, PrefixExpansion):
+            return self.leaf(q, with_field=True)
+        if isinstance(q, wq.Or) and _same_across_text_fields(q.subqueries):
+            return self.leaf(q.subqueries[0], with_field=False)
+        if isinstance(q, wq.And):
+            return " AND ".join(self.paren(s) for s in q.subqueries)
+        if isinstance(q, wq.Or):
+            return " OR ".join(self.paren(s) for s in q.subqueries)
+        if isinstance(q, wq.AndNot):
+            positive = self.query(q.a) if isinstance(q.a, wq.And) else self.paren(q.a)
+            return f"{positive} AND NOT {self.paren(q.b)}"
+        if isinstance(q, wq.Not):
+            return f"NOT {self.paren(q.query)}"
+        if isinstance(q, wq.AndMaybe):
+            return f"{self.paren(q.a)} ANDMAYBE {self.paren(q.b)}"
+        return self.leaf(q, with_field=True)
+
+    def leaf(self, q: wq.Query, with_field: bool) -> str:
+        prefix = ""
+        fieldname = _field_of(q)
+        if with_field and fieldname:
+            prefix = {"captions": "caption", "topics": "topic"}.get(fieldname, fieldname) + ":"
+        if isinstance(q, PrefixExpansion):
+            return f"{prefix}{q.prefix}*"
+        if isinstance(q, wq.Phrase):
+            return f'{prefix}"{" ".join(self.spelled.get(w, w) for w in q.words)}"'
+        if isinstance(q, wq.Term):
+            text = str(q.text)
+            if fieldname in TEXT_FIELDS:
+                text = self.spelled.get(text, text)
+            return f'{prefix}"{text}"' if " " in text else f"{prefix}{text}"
+        return str(q)
+
+    def paren(self, q: wq.Query) -> str:
+        text = self.query(q)
+        compound = isinstance(q, wq.And | wq.AndNot) or (
+            isinstance(q, wq.Or)
+            and not isinstance(q, PrefixExpansion)
+            and not _same_across_text_fields(q.subqueries)
+        )
+        return f"({text})" if compound else text
+
+
+def spelled_terms(text: str) -> dict[str, str]:
+    """Each indexed term of ``text`` mapped to the first word typed for it, in lower case."""
+    spelled: dict[str, str] = {}
+    for word in WORD.findall(text):
+        term = normalise(word)
+        if term is not None:
+            spelled.setdefault(term, word.lower())
+    return spelled
+
+
+def positive_terms(q: wq.Query | None) -> set[str]:
+    """The text-field terms a matching story may hold (negated parts left out)."""
+    found: set[str] = set()
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
+            found.add(str(node.text))
+        elif isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
+            found.update(node.words)
+        for child in node.children():
+            walk(child)
+
+    if q is not None:
+        walk(q)
+    return found
+
+
+def _parser(match: Match) -> MultifieldParser:
+    group = AndGroup if match == "all" else OrGroup.factory(0.9)
+    parser = MultifieldParser(list(TEXT_FIELDS), schema=_schema(), group=group)
+    parser.add_plugin(PlusMinusPlugin())
+    parser.add_plugin(
+        FieldAliasPlugin(
+            {"title": ["intitle", "headline"], "captions": ["caption"], "topics": ["topic"]}
+        )
+    )
+    parser.remove_plugin_class(WildcardPlugin)  # prefixes only: leading wildcards scan it all
+    parser.add_plugin(PrefixPlugin())
+    return parser
+
+
+_SCHEMA = None
+
+
+def _schema():  # noqa: ANN202 (a Whoosh Schema)
+    global _SCHEMA
+    if _SCHEMA is None:
+        from search.schema import StorySchema
+
+        _SCHEMA = StorySchema()
+    return _SCHEMA
+
+
+def _resolve(q: wq.Query, vocab: Vocabulary, notices: list[str]) -> wq.Query:
+    """Map ``source:``/``topic:`` to the index's values and expand prefixes, capped."""
+    if isinstance(q, wq.Term | wq.Phrase | wq.Prefix) and q.fieldname in ("source", "topics"):
+        text = " ".join(q.words) if isinstance(q, wq.Phrase) else str(q.text)
+        return _facet_term(q.fieldname, text, vocab, notices)
+    if isinstance(q, wq.Prefix) and q.fieldname in TEXT_FIELDS:
+        return _expand(q, vocab, notices)
+    if isinstance(q, wq.Prefix | wq.Wildcard | wq.FuzzyTerm | wq.Variations):
+        return wq.Term(q.fieldname, _NOTHING)
+    return q.apply(lambda child: _resolve(child, vocab, notices))
+
+
+def _facet_term(fieldname: str, text: str, vocab: Vocabulary, notices: list[str]) -> wq.Query:
+    wanted = text.strip().lower()
+    if fieldname == "source":
+        values = list(vocab.sources)
+        names = {v: v for v in values}
+    else:
+        values = list(vocab.topics)
+        names = {v: vocab.topic_labels.get(v, v) for v in values}
+    exact = [v for v in values if v.lower() == wanted or names[v].lower() == wanted]
+    found = exact or [
+        v for v in values if v.lower().startswith(wanted) or names[v].lower().startswith(wanted)
+    ]
+    label = "source" if fieldname == "source" else "topic"
+    if not found:
+        notices.append(f"No {label} matches {text!r}.")
+        return wq.Term(fieldname, _NOTHING)
+    if len(found) == 1:
+        return wq.Term(fieldname, found[0])
+    return wq.Or([wq.Term(fieldname, v) for v in found])
+
+
+def _expand(q: wq.Prefix, vocab: Vocabulary, notices: list[str]) -> wq.Query:
+    typed = str(q.text)
+    # The index holds stems: "lighthouse*" must reach "lighthous", so a prefix is cut back to
+    # what it shares with its own stem.
+    prefix = os.path.commonprefix([typed, stem(typed)]) if typed.isalpha() else typed
+    prefix = prefix or typed
+    # The same expansion for every text field, so ``elect*`` reads as one list of words.
+    counts: dict[str, int] = {}
+    for fieldname in TEXT_FIELDS:
+        for i, (term, freq) in enumerate(vocab.expand_prefix(fieldname, prefix)):
+            if i >= _PREFIX_SCAN:
+                break
+            counts[term] = counts.get(term, 0) + freq
+    found = list(counts.items())
+    if len(found) > PREFIX_CAP:
+        found.sort(key=lambda pair: -pair[1])
+        found = found[:PREFIX_CAP]
+        notice = f"{typed}* matches many words; searched the {PREFIX_CAP} most frequent."
+        if notice not in notices:
+            notices.append(notice)
+    if not found:
+        return wq.Term(q.fieldname, _NOTHING)
+    return PrefixExpansion(typed, [wq.Term(q.fieldname, term) for term, _ in found])
+
+
+class PrefixExpansion(wq.Or):
+    """The words a prefix (``elect*``) stood for, remembering the prefix for the echo."""
+
+    def __init__(self, prefix: str, subqueries: list[wq.Query]) -> None:
+        super().__init__(subqueries)
+        self.prefix = prefix
+
+
+def _take_dates(
+    text: str, now: datetime, notices: list[str]
+) -> tuple[str, datetime | None, datetime | None]:
+    """Remove the date terms from ``text``; return what is left and the bounds they set."""
+    lows: list[datetime] = []
+    highs: list[datetime] = []
+
+    def take(m: re.Match[str]) -> str:
+        if m.group("unit"):
+            n, unit = int(m.group("n")), m.group("unit").lower()
+            span = timedelta(hours=n) if unit == "h" else timedelta(days=n * _UNIT_DAYS[unit])
+            lows.append(now - span)
+            return " "
+        op = m.group("op").lower()
+        if m.group("value"):
+            period = _period(m.group("value"))
+            if period is None:
+                notices.append(f"{m.group(0)!r} is not a date; ignored it.")
+            elif op in ("after", "since"):
+                lows.append(period[0])
+            elif op in ("before", "until"):
+                highs.append(period[0])
+            else:
+                lows.append(period[0])
+                highs.append(period[1])
+            return " "
+        lo, hi = m.group("lo").strip(), m.group("hi").strip()
+        lo_period = _period(lo) if lo not in ("", "*") else None
+        hi_period = _period(hi) if hi not in ("", "*") else None
+        if (lo not in ("", "*") and lo_period is None) or (hi not in ("", "*") and not hi_period):
+            notices.append(f"{m.group(0)!r} holds something that is not a date; ignored it.")
+            return " "
+        if lo_period:
+            lows.append(lo_period[0])
+        if hi_period:
+            highs.append(hi_period[1])
+        return " "
+
+    rest = _DATE_TERMS.sub(take, text)
+    return rest, max(lows, default=None), min(highs, default=None)
+
+
+def _tidy(text: str, notices: list[str]) -> str:
+    """Drop what the parser would misread, saying so: an unmatched quote or parenthesis,
+    a field name with nothing after it."""
+    if text.count('"') % 2:
+        at = text.rfind('"')
+        text = text[:at] + " " + text[at + 1 :]
+        notices.append("Ignored a quote mark with no partner; searched those words separately.")
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        text = text.replace("(", " ").replace(")", " ")
+        notices.append("Ignored unmatched parentheses.")
+    empty = _EMPTY_FIELD.findall(text)
+    if empty:
+        text = _EMPTY_FIELD.sub(" ", text)
+        names = ", ".join(f"{name}:" for name in dict.fromkeys(empty))
+        notices.append(f"Ignored {names} with nothing after it.")
+    return text
+
+
+_EMPTY_FIELD = re.compile(r"(?<!\S)(\w+):(?=\s|$)")
+
+
+def _period(value: str) -> tuple[datetime, datetime] | None:
+    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as its first instant and the one after it."""
+    try:
+        parts = [int(p) for p in value.split("-")]
+        if len(parts) == 1:
+            return datetime(parts[0], 1, 1), datetime(parts[0] + 1, 1, 1)
+        if len(parts) == 2:
+            start = datetime(parts[0], parts[1], 1)
+            end = datetime(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+            return start, end
+        start = datetime(parts[0], parts[1], parts[2])
+        return start, start + timedelta(days=1)
+    except (ValueError, OverflowError):
+        return None
+
+
+_FIELD_PREFIX = re.compile(r"\b\w+:")
+_NEGATION = re.compile(r"(?:(?<!\S)-|\bNOT\s+)")
+_ONLY_NEGATIONS = re.compile(r"\s*(?:(?:-|NOT\s+)(?:\"[^\"]*\"|\S+)\s*)+")
+
+
+def _strip_fields(text: str) -> str:
+    return _FIELD_PREFIX.sub(" ", text.replace('"', " "))
+
+
+def _same_across_text_fields(subqueries: Sequence[wq.Query]) -> bool:
+    """An ``Or`` the multi-field parser made from one word or phrase (one per text field)."""
+    if len(subqueries) != len(TEXT_FIELDS):
+        return False
+    first = subqueries[0]
+    return all(
+        type(s) is type(first) and _field_of(s) == name and _leaf_key(s) == _leaf_key(first)
+        for s, name in zip(subqueries, TEXT_FIELDS, strict=True)
+    )
+
+
+def _field_of(q: wq.Query) -> str | None:
+    if isinstance(q, PrefixExpansion) and q.subqueries:
+        return q.subqueries[0].fieldname
+    return getattr(q, "fieldname", None)
+
+
+def _leaf_key(q: wq.Query) -> object:
+    if isinstance(q, PrefixExpansion):
+        return q.prefix
+    if isinstance(q, wq.Phrase):
+        return tuple(q.words)
+    if isinstance(q, wq.Term):
+        return q.text
+    if isinstance(q, wq.Or):
+        return tuple(_leaf_key(s) for s in q.subqueries)
+    return None
