@@ -7,7 +7,9 @@ click's own usage errors exit 2.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,3 +228,153 @@ def stats(index_dir: Path, as_json: bool) -> None:
             click.echo(f"  {n:>8,}  {name}")
         if len(counts) > 20:
             click.echo(f"  ... and {len(counts) - 20} more (--json lists all)")
+
+
+# --- search and serve: the commands that reach into ``web`` (imported inside, so that
+# ``import search`` and the indexing commands never load Flask) ---------------------------------
+
+SEARCH_OPTIONS = {
+    # query-string parameter -> the option a person types
+    "q": "QUERY",
+    "source": "--source",
+    "topic": "--topic",
+    "kind": "--kind",
+    "from": "--from",
+    "to": "--to",
+    "sort": "--sort",
+    "match": "--match",
+    "page": "--page",
+    "per_page": "--per-page",
+}
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--source", multiple=True, help="Only this source (repeat for any of several).")
+@click.option("--topic", multiple=True, help="Only this topic (repeat for any of several).")
+@click.option("--kind", multiple=True, help="article or teaser (repeat for both).")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First day included.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day included.")
+@click.option("--sort", metavar="relevance|newest|oldest", help="Order (default relevance).")
+@click.option("--match", metavar="all|any", help="Whether all words must match (default all).")
+@click.option("--page", metavar="N", help="Page of results (default 1).")
+@click.option("--per-page", "per_page", metavar="N", help="Hits per page (default 10).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON the API answers.")
+@INDEX_OPTION
+def search(query, index_dir, as_json, **options) -> None:  # noqa: ANN001
+    """Search the index: newsdex search 'paraguay taiwan' --source Reuters.
+
+    QUERY takes the query language of the web search box (words, "phrases", OR, -word,
+    title:, after:2025-05-01, ...). Quote it ('budget -mayor'), and put `--` before one that
+    starts with `-`. Matched words are bold on a terminal.
+    """
+    from werkzeug.datastructures import MultiDict  # noqa: PLC0415
+
+    from search.engine import Engine  # noqa: PLC0415
+    from search.errors import BadParameter  # noqa: PLC0415
+    from web import serialize  # noqa: PLC0415
+    from web.params import parse_search_args  # noqa: PLC0415
+
+    args: MultiDict[str, str] = MultiDict()
+    if query:
+        args.add("q", " ".join(query))
+    for name, value in options.items():
+        for one in value if isinstance(value, tuple) else [value]:
+            if one is not None:
+                args.add(name.removeprefix("date_"), one)
+    try:
+        request = parse_search_args(args)
+    except BadParameter as err:
+        raise click.BadParameter(
+            err.reason, param_hint=[SEARCH_OPTIONS.get(err.param, err.param)]
+        ) from None
+    engine = Engine(index_dir)
+    try:
+        results = engine.search(request)
+    except NewsdexError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        engine.close()
+    data = serialize.search_json(results)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        _print_results(data)
+
+
+def _print_results(data: dict) -> None:
+    for notice in data["query"]["notices"]:
+        click.echo(f"note: {notice}")
+    first = (data["page"] - 1) * data["per_page"] + 1
+    for number, hit in enumerate(data["hits"], start=first):
+        click.echo(f"{number:>3}. {_terminal(hit['title_html'])}")
+        when = _when(hit["published"], hit["date_precision"])
+        click.echo(f"     {hit['source'] or '(no source)'} · {when} · {hit['kind']}")
+        if hit["snippets"]:
+            click.echo(f"     {_terminal(hit['snippets'][0])}")
+        click.echo(f"     id {hit['id']}")
+        click.echo()
+    total = data["total"]
+    took = f"{data['took_ms']:.1f} ms"
+    click.echo(
+        f"{total:,} {'story' if total == 1 else 'stories'} in {took}"
+        + (f", page {data['page']} of {data['pages']}" if data["pages"] > 1 else "")
+    )
+    if data["suggestion"]:
+        click.echo(f"did you mean: {data['suggestion']['text']}")
+    if data["any_total"]:
+        click.echo(f"{data['any_total']:,} match any of the words (--match any)")
+    for facet, values in data["facets"].items():
+        if values:
+            top = ", ".join(
+                ("*" if v["selected"] else "") + f"{v['value']} {v['count']:,}" for v in values[:5]
+            )
+            more = f" (+{len(values) - 5} more)" if len(values) > 5 else ""
+            click.echo(f"{facet}: {top}{more}")
+
+
+_TAG = re.compile(r"<(/?)(\w+)[^>]*>")
+
+
+def _terminal(fragment: str) -> str:
+    """Escaped HTML with ``<mark>`` -> text with bold marks; click.echo drops the bold
+    when stdout is not a terminal."""
+    out: list[str] = []
+    bold = False
+    position = 0
+    for tag in _TAG.finditer(fragment):
+        out.append(_text(fragment[position : tag.start()], bold))
+        if tag.group(2).lower() == "mark":
+            bold = not tag.group(1)
+        position = tag.end()
+    out.append(_text(fragment[position:], bold))
+    return "".join(out)
+
+
+def _text(escaped: str, bold: bool) -> str:
+    text = re.sub(r"\s+", " ", html.unescape(escaped))
+    return click.style(text, bold=True) if bold and text else text
+
+
+def _when(published: str | None, precision: str | None) -> str:
+    if published is None:
+        return "undated"
+    if precision == "time":
+        return published[:16].replace("T", " ")
+    return ("≈ " if precision == "approximate" else "") + published[:10]
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+@INDEX_OPTION
+@click.option("--debug", is_flag=True, help="Reload on code changes; show tracebacks.")
+def serve(host: str, port: int, index_dir: Path, debug: bool) -> None:
+    """Run the web site and the JSON API on Flask's development server.
+
+    For production use gunicorn: gunicorn 'web:create_app()'.
+    """
+    from web import create_app  # noqa: PLC0415
+
+    app = create_app({"INDEX_DIR": str(index_dir.resolve())})
+    app.run(host=host, port=port, debug=debug)

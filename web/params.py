@@ -25,6 +25,9 @@ MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 1_000
 MAX_VALUES = 50
 """At most this many ticked values per facet."""
+MIN_DATE = date(1000, 1, 1)
+MAX_DATE = date(9999, 12, 30)
+"""Dates the engine can step a day past (``to`` is inclusive) and tell from "undated"."""
 
 
 def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
@@ -105,9 +108,12 @@ def _date(args: Mapping[str, str], name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         raise BadParameter(name, f"{raw!r} is not a date (use YYYY-MM-DD)") from None
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise BadParameter(name, f"{value} is outside {MIN_DATE}..{MAX_DATE}")
+    return value
 
 
 def _choice(args: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> Any:

@@ -1,0 +1,47 @@
+"""The JSON API, blueprint ``api`` under ``/api``: the same records the pages show, as JSON.
+
+Each view does what the pages do: ``web.params`` builds a ``SearchRequest``, the engine answers,
+``web.serialize`` shapes the answer. Errors are raised and left to ``web.errors``, which answers
+them in one JSON shape. ``/api/openapi.json`` describes all of it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from search.errors import BadParameter
+from web import openapi, serialize
+from web.params import MAX_QUERY_CHARS, parse_search_args
+from web.search_index import get_engine
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search() -> Response:
+    """Hits, facets, histogram and pager links for the query string's search."""
+    search_request = parse_search_args(request.args)
+    results = get_engine().search(search_request)
+    return jsonify(serialize.search_json(results, serialize.SEARCH_PATH))
+
+
+@bp.get("/stories/<path:story_id>")
+def story(story_id: str) -> Response:
+    """One story in full; ``q`` marks its terms in ``title_html`` and ``body_html``."""
+    q = request.args.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter("q", f"longer than {MAX_QUERY_CHARS} characters")
+    q = q.strip()
+    return jsonify(serialize.story_json(get_engine().story(story_id, q=q), q))
+
+
+@bp.get("/stats")
+def stats() -> Response:
+    """What the live index holds: the same as ``newsdex stats --json``."""
+    return jsonify(get_engine().stats())
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi.document())

@@ -1,0 +1,366 @@
+"""The OpenAPI 3.1 document of the JSON API, served at ``/api/openapi.json``.
+
+Written as data next to the code it describes; the enums and limits come from the same
+constants ``web.params`` checks against, and ``tests/test_openapi.py`` validates every response
+the tests see against these schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.models import FACETS, KINDS, MATCHES, MAX_PER_PAGE, SORTS
+from web.params import MAX_PAGE, MAX_QUERY_CHARS, MAX_VALUES
+
+ISO_TIME = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+    "description": "ISO 8601 date and time in UTC, without an offset.",
+}
+ISO_DATE = {"type": "string", "format": "date"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
+    """An object whose every listed property is always present."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _strings() -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string"}}
+
+
+PRECISION = {
+    "enum": ["time", "day", "approximate", None],
+    "description": "How much of `published` is known: `time`, the `day` only, or "
+    "`approximate` (resolved from a relative age such as '2 hours ago').",
+}
+KIND = {"type": "string", "enum": list(KINDS)}
+URL = {"type": "string", "description": "A URL relative to this server."}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["ok", "status", "error"],
+        "properties": {
+            "ok": {"const": False},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "error": {"type": "string", "description": "What is wrong, in words."},
+            "param": {
+                "type": "string",
+                "description": "The query-string parameter at fault (bad parameters only).",
+            },
+        },
+    },
+    "RequestEcho": _object(
+        {
+            "q": {"type": "string"},
+            "source": _strings(),
+            "topic": _strings(),
+            "kind": {"type": "array", "items": KIND},
+            "from": _nullable(ISO_DATE),
+            "to": _nullable(ISO_DATE),
+            "sort": {"type": "string", "enum": list(SORTS)},
+            "match": {"type": "string", "enum": list(MATCHES)},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        },
+        "The request as validated, under the names of its parameters.",
+    ),
+    "ParsedQuery": _object(
+        {
+            "text": {"type": "string", "description": "The query as given."},
+            "interpreted": {
+                "type": "string",
+                "description": "The query as the engine ran it, in query-language form.",
+            },
+            "terms": {**_strings(), "description": "The words searched for."},
+            "notices": {
+                **_strings(),
+                "description": "What the engine changed and why (unparsable syntax, ...).",
+            },
+            "from": {**_nullable(ISO_TIME), "description": "Start the query text asked for."},
+            "to": {**_nullable(ISO_TIME), "description": "End (exclusive) the text asked for."},
+        }
+    ),
+    "Hit": _object(
+        {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "title_html": {
+                "type": "string",
+                "description": "Escaped HTML, matched terms in <mark>.",
+            },
+            "source": {"type": "string"},
+            "published": _nullable(ISO_TIME),
+            "date_precision": PRECISION,
+            "kind": KIND,
+            "topics": _strings(),
+            "pages": {**_strings(), "description": "Every page the story was seen on."},
+            "snippets": {
+                "type": "array",
+                "maxItems": 3,
+                "items": {"type": "string"},
+                "description": "Escaped HTML fragments, matched terms in <mark>.",
+            },
+            "matched_in": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["headline", "teaser", "body", "caption"]},
+            },
+            "score": {"type": ["number", "null"]},
+            "url": {
+                **URL,
+                "description": "The story in the API: `/api/stories/<id>`, with `?q=` "
+                "when the search had query text, so that its terms are marked.",
+            },
+        }
+    ),
+    "FacetValue": _object(
+        {
+            "value": {"type": "string"},
+            "label": {"type": "string", "description": "A longer name; may be empty."},
+            "count": {"type": "integer", "minimum": 0},
+            "selected": {"type": "boolean"},
+            "toggle_url": {**URL, "description": "This search with the value ticked/unticked."},
+        }
+    ),
+    "Histogram": _object(
+        {
+            "interval": {"type": "string", "enum": ["day", "week", "month", "year"]},
+            "buckets": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "start": ISO_DATE,
+                        "end": {**ISO_DATE, "description": "First day after the bucket."},
+                        "count": {"type": "integer", "minimum": 0},
+                        "url": {**URL, "description": "This search narrowed to the bucket."},
+                    }
+                ),
+            },
+            "undated": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Matches without a date: bucket counts + undated = total.",
+            },
+        }
+    ),
+    "SearchResults": _object(
+        {
+            "total": {"type": "integer", "minimum": 0},
+            "took_ms": {"type": "number", "minimum": 0},
+            "request": _ref("RequestEcho"),
+            "query": _ref("ParsedQuery"),
+            "hits": {"type": "array", "items": _ref("Hit")},
+            "facets": _object(
+                {facet: {"type": "array", "items": _ref("FacetValue")} for facet in FACETS},
+                "Counts under every filter but the facet's own; ticked values always listed.",
+            ),
+            "histogram": _ref("Histogram"),
+            "suggestion": _nullable(
+                _object({"text": {"type": "string"}, "url": URL}, "Did you mean.")
+            ),
+            "any_total": {
+                "type": ["integer", "null"],
+                "description": "With match=all and no hits: how many match=any finds.",
+            },
+            "any_url": _nullable(URL),
+            "page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "next": _nullable(URL),
+            "prev": _nullable(URL),
+            "generation": {"type": "string", "description": "The index generation searched."},
+        }
+    ),
+    "StoryRef": _object(
+        {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": {"type": "string"},
+            "published": _nullable(ISO_TIME),
+            "date_precision": PRECISION,
+            "kind": KIND,
+            "url": URL,
+        }
+    ),
+    "Story": _object(
+        {
+            "id": {"type": "string"},
+            "kind": KIND,
+            "title": {"type": "string"},
+            "title_html": {"type": "string"},
+            "source": {"type": "string"},
+            "published": _nullable(ISO_TIME),
+            "date_precision": PRECISION,
+            "topics": _strings(),
+            "pages": _strings(),
+            "body": {"type": "string", "description": "Empty for a story seen only as a teaser."},
+            "body_html": {
+                **_strings(),
+                "description": "One escaped HTML string per paragraph, `q`'s terms in <mark>.",
+            },
+            "teaser": {"type": "string"},
+            "captions": {
+                "type": "array",
+                "items": _object({"text": {"type": "string"}, "credit": {"type": "string"}}),
+            },
+            "related": {"type": "array", "items": _ref("StoryRef")},
+            "similar": {"type": "array", "items": _ref("StoryRef")},
+            "url": URL,
+        }
+    ),
+    "Stats": _object(
+        {
+            "stories": {"type": "integer", "minimum": 0},
+            "kinds": {
+                "type": "object",
+                "properties": {kind: {"type": "integer"} for kind in KINDS},
+                "required": list(KINDS),
+            },
+            "sources": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "topics": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "published": _object({"min": _nullable(ISO_TIME), "max": _nullable(ISO_TIME)}),
+            "generation": {"type": "string"},
+            "size_bytes": {"type": "integer", "minimum": 0},
+            "built": {"type": "object", "description": "The build record."},
+        }
+    ),
+}
+
+
+def _param(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema, "description": description, **extra}
+
+
+def _repeatable(name: str, description: str, items: dict[str, Any] | None = None) -> dict:
+    schema = {"type": "array", "items": items or {"type": "string"}, "maxItems": MAX_VALUES}
+    return _param(name, schema, description, style="form", explode=True)
+
+
+SEARCH_PARAMETERS = [
+    _param(
+        "q",
+        {"type": "string", "maxLength": MAX_QUERY_CHARS},
+        'Query text: words (all must match), "phrases", AND/OR/NOT/-word, parentheses, '
+        "title:, source:, topic:, caption:, prefix*, after:/before:YYYY-MM-DD, when:7d, "
+        "date:[A to B]. Never an error; empty browses everything, newest first.",
+    ),
+    _repeatable("source", "Only these sources (any of them)."),
+    _repeatable("topic", "Only these topics (any of them)."),
+    _repeatable("kind", "Only these kinds (any of them).", KIND),
+    _param("from", ISO_DATE, "First day included (UTC)."),
+    _param("to", ISO_DATE, "Last day included (UTC); not before `from`."),
+    _param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order."),
+    _param(
+        "match",
+        {"type": "string", "enum": list(MATCHES), "default": "all"},
+        "Whether all plain words must match or any (ranked by how many match).",
+    ),
+    _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page."),
+    _param(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10},
+        "Hits per page.",
+    ),
+]
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    meaning = {
+        400: "A bad parameter; `param` names it.",
+        404: "No story with this id.",
+        405: "Method not allowed (only GET).",
+        500: "An unexpected error (logged on the server; no details here).",
+        503: "No index has been built yet, or it cannot be read right now.",
+    }
+    return {str(s): _json(_ref("Error"), meaning[s]) for s in statuses}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document, as a dict ready for ``jsonify``."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "newsdex",
+            "version": "1",
+            "summary": "Full-text search over a crawl of news pages.",
+            "description": "Every error is JSON of one shape (`Error`). URLs in responses "
+            "are relative to this server.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Search stories: hits, facets, date histogram, pager links.",
+                    "parameters": SEARCH_PARAMETERS,
+                    "responses": {
+                        "200": _json(_ref("SearchResults"), "One page of results."),
+                        **_errors(400, 405, 500, 503),
+                    },
+                }
+            },
+            "/api/stories/{id}": {
+                "get": {
+                    "operationId": "story",
+                    "summary": "One story in full, with related and similar stories.",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        _param(
+                            "q",
+                            {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                            "A query whose terms are marked in `title_html` and `body_html`.",
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json(_ref("Story"), "The story."),
+                        **_errors(400, 404, 405, 500, 503),
+                    },
+                }
+            },
+            "/api/stats": {
+                "get": {
+                    "operationId": "stats",
+                    "summary": "What the index holds (as `newsdex stats --json`).",
+                    "responses": {
+                        "200": _json(_ref("Stats"), "Index statistics."),
+                        **_errors(405, 500, 503),
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document.",
+                    "responses": {
+                        "200": _json({"type": "object"}, "The OpenAPI 3.1 document."),
+                        **_errors(405, 500),
+                    },
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }

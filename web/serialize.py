@@ -1,0 +1,182 @@
+"""Search records -> JSON-ready dicts: the shape of the JSON API, and of ``newsdex search --json``.
+
+``SearchResults`` / ``StoryDetail`` --shape--> dict --json--> the API response or the CLI's output.
+Plain functions over the records, with no Flask in them, so the CLI prints exactly what the API
+serves. Every URL is relative (``/api/search?...``, ``/api/stories/<id>``) and built by
+``web.params``, so a script can follow it against the host it asked.
+
+Dates are ISO 8601 in UTC without an offset, as ``newsdex stats --json`` writes them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from search.models import (
+    FACETS,
+    Histogram,
+    ParsedQuery,
+    SearchRequest,
+    SearchResults,
+    StoryDetail,
+    StoryHit,
+    StoryRef,
+)
+from web.params import toggle_url, url_for_request
+
+SEARCH_PATH = "/api/search"
+STORIES_PATH = "/api/stories"
+
+
+def search_json(results: SearchResults, path: str = SEARCH_PATH) -> dict[str, Any]:
+    """One search as the API answers it; pager, toggle and suggestion URLs point at ``path``."""
+    req = results.request
+    suggestion = None
+    if results.suggestion:
+        suggestion = {
+            "text": results.suggestion,
+            "url": url_for_request(path, req, q=results.suggestion),
+        }
+    return {
+        "total": results.total,
+        "took_ms": round(results.took_ms, 3),
+        "request": request_json(req),
+        "query": query_json(results.query),
+        "hits": [hit_json(hit, req.q) for hit in results.hits],
+        "facets": {
+            facet: [
+                {
+                    "value": f.value,
+                    "label": f.label,
+                    "count": f.count,
+                    "selected": f.selected,
+                    "toggle_url": toggle_url(path, req, facet, f.value),
+                }
+                for f in results.facets.get(facet, ())
+            ]
+            for facet in FACETS
+        },
+        "histogram": histogram_json(results.histogram, req, path),
+        "suggestion": suggestion,
+        "any_total": results.any_total,
+        "any_url": url_for_request(path, req, match="any")
+        if results.any_total is not None
+        else None,
+        "page": req.page,
+        "pages": results.pages,
+        "per_page": req.per_page,
+        "next": url_for_request(path, req, page=req.page + 1) if req.page < results.pages else None,
+        "prev": url_for_request(path, req, page=min(req.page - 1, results.pages))
+        if req.page > 1
+        else None,
+        "generation": results.generation,
+    }
+
+
+def request_json(req: SearchRequest) -> dict[str, Any]:
+    """The request echoed under the names of its query-string parameters."""
+    return {
+        "q": req.q,
+        "source": list(req.sources),
+        "topic": list(req.topics),
+        "kind": list(req.kinds),
+        "from": _iso(req.date_from),
+        "to": _iso(req.date_to),
+        "sort": req.sort,
+        "match": req.match,
+        "page": req.page,
+        "per_page": req.per_page,
+    }
+
+
+def query_json(query: ParsedQuery) -> dict[str, Any]:
+    return {
+        "text": query.text,
+        "interpreted": query.interpreted,
+        "terms": list(query.terms),
+        "notices": list(query.notices),
+        "from": _iso(query.date_from),
+        "to": _iso(query.date_to),
+    }
+
+
+def hit_json(hit: StoryHit, q: str = "") -> dict[str, Any]:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "title_html": hit.title_html,
+        "source": hit.source,
+        "published": _iso(hit.published),
+        "date_precision": hit.precision,
+        "kind": hit.kind,
+        "topics": list(hit.topics),
+        "pages": list(hit.pages),
+        "snippets": list(hit.snippets),
+        "matched_in": list(hit.matched_in),
+        "score": hit.score,
+        "url": story_url(hit.id, q),
+    }
+
+
+def histogram_json(histogram: Histogram, req: SearchRequest, path: str) -> dict[str, Any]:
+    """Buckets with ``end`` exclusive; each bucket's ``url`` narrows the search to its days."""
+    buckets = []
+    for b in histogram.buckets:
+        first = max(b.start, req.date_from) if req.date_from else b.start
+        last = b.end - timedelta(days=1)
+        last = min(last, req.date_to) if req.date_to else last
+        buckets.append(
+            {
+                "start": b.start.isoformat(),
+                "end": b.end.isoformat(),
+                "count": b.count,
+                "url": url_for_request(path, req, date_from=first, date_to=last),
+            }
+        )
+    return {"interval": histogram.interval, "buckets": buckets, "undated": histogram.undated}
+
+
+def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
+    """One story in full; ``title_html`` and ``body_html`` mark the terms of ``q``."""
+    return {
+        "id": story.id,
+        "kind": story.kind,
+        "title": story.title,
+        "title_html": story.title_html,
+        "source": story.source,
+        "published": _iso(story.published),
+        "date_precision": story.precision,
+        "topics": list(story.topics),
+        "pages": list(story.pages),
+        "body": story.body,
+        "body_html": list(story.body_html),
+        "teaser": story.teaser,
+        "captions": [{"text": c.text, "credit": c.credit} for c in story.captions],
+        "related": [ref_json(r) for r in story.related],
+        "similar": [ref_json(r) for r in story.similar],
+        "url": story_url(story.id, q),
+    }
+
+
+def ref_json(ref: StoryRef) -> dict[str, Any]:
+    return {
+        "id": ref.id,
+        "title": ref.title,
+        "source": ref.source,
+        "published": _iso(ref.published),
+        "date_precision": ref.precision,
+        "kind": ref.kind,
+        "url": story_url(ref.id),
+    }
+
+
+def story_url(story_id: str, q: str = "") -> str:
+    """``/api/stories/<id>``, with ``?q=`` when the story should show the query's terms."""
+    url = f"{STORIES_PATH}/{quote(story_id, safe='')}"
+    return f"{url}?{urlencode({'q': q})}" if q else url
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
