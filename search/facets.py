@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from search import column_arrays
 from search.models import Bucket, FacetCount, Histogram, SearchRequest
 from search.schema import TOPIC_SEPARATOR
 
@@ -59,8 +60,8 @@ class FacetColumns:
     def __init__(self, reader: Any, topic_labels: dict[str, str]) -> None:
         count = reader.doc_count_all()
         self.doc_count = count
-        self.sources, self.source_code = _codes(_column(reader, "source", count))
-        self.kinds, self.kind_code = _codes(_column(reader, "kind", count))
+        self.sources, self.source_code = _ref_codes(reader, "source", count)
+        self.kinds, self.kind_code = _ref_codes(reader, "kind", count)
         self.topic_labels = topic_labels
         self._topic_index, self._topic_docs, self._topic_codes = _topics(reader, count)
         self.topics = list(self._topic_index)
@@ -233,19 +234,20 @@ def _listing(
     return tuple(rows)
 
 
-def _column(reader: Any, name: str, count: int) -> list[Any]:
-    if not reader.has_column(name):
-        return [""] * count
-    column = reader.column_reader(name)
-    return [column[d] for d in range(count)]
-
-
-def _codes(values: list[Any]) -> tuple[list[str], np.ndarray]:
-    names: dict[str, int] = {}
-    codes = np.fromiter(
-        (names.setdefault(v or "", len(names)) for v in values), dtype=np.int32, count=len(values)
-    )
-    return list(names), codes
+def _ref_codes(reader: Any, name: str, count: int) -> tuple[list[str], np.ndarray]:
+    """Distinct values over all segments, and each story's index into them."""
+    values: dict[str, int] = {}
+    parts = []
+    for leaf, _ in reader.leaf_readers():
+        leaf_count = leaf.doc_count_all()
+        if not leaf.has_column(name):
+            local, codes = [""], np.zeros(leaf_count, dtype=np.int32)
+        else:
+            local, codes = column_arrays.refs(leaf.column_reader(name, translate=False), leaf_count)
+        remap = np.array([values.setdefault(v, len(values)) for v in local], dtype=np.int32)
+        parts.append(remap[codes] if len(codes) else codes)
+    codes = np.concatenate(parts) if parts else np.zeros(count, dtype=np.int32)
+    return list(values), codes
 
 
 def _topics(reader: Any, count: int) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
@@ -253,7 +255,8 @@ def _topics(reader: Any, count: int) -> tuple[dict[str, int], np.ndarray, np.nda
     index: dict[str, int] = {}
     docs: list[int] = []
     codes: list[int] = []
-    for docnum, raw in enumerate(_column(reader, "topic_list", count)):
+    column = reader.column_reader("topic_list") if reader.has_column("topic_list") else []
+    for docnum, raw in enumerate(column):
         if not raw:
             continue
         for topic in raw.decode("utf-8").split(TOPIC_SEPARATOR):
@@ -266,8 +269,14 @@ def _published(reader: Any, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Each story's date as Whoosh's microsecond count, and whether it has one."""
     if not reader.has_column("published"):
         return np.zeros(count, dtype=np.int64), np.zeros(count, dtype=bool)
-    column = reader.column_reader("published", translate=False)
-    raw = np.fromiter((column[d] for d in range(count)), dtype=np.uint64, count=count)
+    raw = np.concatenate(
+        [
+            column_arrays.numeric(
+                leaf.column_reader("published", translate=False), leaf.doc_count_all()
+            ).astype(np.uint64)
+            for leaf, _ in reader.leaf_readers()
+        ]
+    )
     # A story without a date reads as the column's default (the largest unsigned value),
     # which no real news date comes near.
     dated = (raw > _to_long(datetime(1000, 1, 1))) & (raw < _to_long(datetime(9000, 1, 1)))

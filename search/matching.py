@@ -19,6 +19,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from search import column_arrays
 from search.query import TEXT_FIELDS
 
 B = 0.75
@@ -219,7 +220,7 @@ class Matcher:
             perdoc = leaf._perdoc  # lengths live in a hidden column the schema does not name
             if perdoc.has_column(_lenfield(fieldname)):
                 column = perdoc.column_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                raw = np.fromiter((column[d] for d in range(count)), dtype=np.uint8, count=count)
+                raw = column_arrays.numeric(column, count).astype(np.uint8)
                 parts.append(_LENGTH_OF_BYTE[raw])
             else:
                 parts.append(np.zeros(count, dtype=np.float32))
