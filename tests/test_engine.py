@@ -9,6 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search import indexer
 from search.engine import Engine
@@ -469,3 +471,53 @@ def test_the_founding_article_is_first_for_paraguay_taiwan(tmp_path: Path) -> No
     assert hit.kind == "article" and hit.source == "Japan Times"
     assert "<mark>" in hit.snippets[0]
     engine.close()
+
+
+SYNTAX = st.sampled_from(
+    [
+        '"',
+        "(",
+        ")",
+        "-",
+        "*",
+        ":",
+        "AND",
+        "OR",
+        "NOT",
+        "title:",
+        "source:",
+        "topic:",
+        "[",
+        "]",
+        " to ",
+        "after:",
+        "before:",
+        "when:",
+        "date:",
+        "^",
+        "~",
+        "\\",
+        "'",
+        "2025-05-01",
+    ]
+)
+WORDS = st.sampled_from(["ferry", "dam", "harbour", "zürich", "U.S.", "the", "elect", "x"])
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.one_of(SYNTAX, WORDS, st.text(max_size=12)), max_size=12).map(" ".join),
+    st.sampled_from(["all", "any"]),
+    st.sampled_from(["relevance", "newest", "oldest"]),
+)
+def test_no_query_text_breaks_the_engine(engine: Engine, q: str, match: str, sort: str) -> None:
+    results = engine.search(SearchRequest(q=q, match=match, sort=sort, per_page=5), now=NOW)
+    assert 0 <= results.total <= len(ALL_IDS)
+    histogram = results.histogram
+    assert sum(b.count for b in histogram.buckets) + histogram.undated == results.total
+    assert len(results.hits) == min(5, results.total)
+    for hit in results.hits:
+        for html in (hit.title_html, *hit.snippets):
+            assert not re.search(r"<(?!/?mark>)", html)
