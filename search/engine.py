@@ -402,7 +402,8 @@ def _open_generation(held: HeldGeneration) -> _Generation:
     searcher = ix.searcher()
     reader = searcher.reader()
     labels = _topic_labels(path)
-    columns = FacetColumns(reader, labels)
+    matcher = Matcher(searcher)
+    columns = FacetColumns(reader, labels, lambda topic: matcher.term("topics", topic)[0])
 
     def expand_prefix(fieldname: str, prefix: str) -> Any:
         for term in reader.expand_prefix(fieldname, prefix):
@@ -414,7 +415,7 @@ def _open_generation(held: HeldGeneration) -> _Generation:
         topic_labels=labels,
         expand_prefix=expand_prefix,
     )
-    gen = _Generation(held, ix, searcher, Matcher(searcher), columns, vocab)
+    gen = _Generation(held, ix, searcher, matcher, columns, vocab)
     threading.Thread(target=_load_lexicon, args=(gen,), daemon=True).start()
     return gen
 

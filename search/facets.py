@@ -9,7 +9,7 @@ sources shows stories from either, and the source list keeps the counts of the o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +18,6 @@ import numpy as np
 
 from search import column_arrays
 from search.models import Bucket, FacetCount, Histogram, SearchRequest
-from search.schema import TOPIC_SEPARATOR
 
 _EPOCH = datetime(1970, 1, 1)
 _US_PER_DAY = 86_400 * 1_000_000
@@ -57,13 +56,19 @@ class Filters:
 class FacetColumns:
     """The facet fields of every story of one generation, as arrays."""
 
-    def __init__(self, reader: Any, topic_labels: dict[str, str]) -> None:
+    def __init__(
+        self,
+        reader: Any,
+        topic_labels: dict[str, str],
+        topic_docs: Callable[[str], np.ndarray],
+    ) -> None:
+        """``topic_docs(topic)``: the stories filed under a topic (its posting list)."""
         count = reader.doc_count_all()
         self.doc_count = count
         self.sources, self.source_code = _ref_codes(reader, "source", count)
         self.kinds, self.kind_code = _ref_codes(reader, "kind", count)
         self.topic_labels = topic_labels
-        self._topic_index, self._topic_docs, self._topic_codes = _topics(reader, count)
+        self._topic_index, self._topic_docs, self._topic_codes = _topics(reader, topic_docs)
         self.topics = list(self._topic_index)
         self.published, self.dated = _published(reader, count)
         self._topic_masks: dict[int, np.ndarray] = {}
@@ -250,19 +255,26 @@ def _ref_codes(reader: Any, name: str, count: int) -> tuple[list[str], np.ndarra
     return list(values), codes
 
 
-def _topics(reader: Any, count: int) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """Topic index, and the (document, topic code) pairs as two parallel arrays."""
+def _topics(
+    reader: Any, topic_docs: Callable[[str], np.ndarray]
+) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Topic index, and the (document, topic code) pairs as two parallel arrays, from the
+    ``topics`` field's posting lists (a few hundred lists at most, read by numpy)."""
     index: dict[str, int] = {}
-    docs: list[int] = []
-    codes: list[int] = []
-    column = reader.column_reader("topic_list") if reader.has_column("topic_list") else []
-    for docnum, raw in enumerate(column):
-        if not raw:
-            continue
-        for topic in raw.decode("utf-8").split(TOPIC_SEPARATOR):
-            docs.append(docnum)
-            codes.append(index.setdefault(topic, len(index)))
-    return index, np.array(docs, dtype=np.int32), np.array(codes, dtype=np.int32)
+    docs: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    names = (
+        [t.decode("utf-8") for t in reader.lexicon("topics")] if "topics" in reader.schema else []
+    )
+    for topic in names:
+        ids = topic_docs(topic)
+        if len(ids):
+            code = index.setdefault(topic, len(index))
+            docs.append(ids.astype(np.int32))
+            codes.append(np.full(len(ids), code, dtype=np.int32))
+    if not docs:
+        return index, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    return index, np.concatenate(docs), np.concatenate(codes)
 
 
 def _published(reader: Any, count: int) -> tuple[np.ndarray, np.ndarray]:

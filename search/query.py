@@ -13,6 +13,7 @@ the index holds (``source:reuters`` finds ``Reuters``), so the query never needs
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -195,7 +196,9 @@ def positive_terms(q: wq.Query | None) -> set[str]:
     return found
 
 
+@functools.cache
 def _parser(match: Match) -> MultifieldParser:
+    """One parser per match mode, made once (parsing keeps no state in the parser)."""
     group = AndGroup if match == "all" else OrGroup.factory(0.9)
     parser = MultifieldParser(list(TEXT_FIELDS), schema=_schema(), group=group)
     parser.add_plugin(PlusMinusPlugin())
