@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INDEX ?= index
 
-.PHONY: install demo test lint bench-build
+.PHONY: install demo serve test lint bench-build
 
 $(BIN)/newsdex: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,17 @@ $(BIN)/newsdex: pyproject.toml
 
 install: $(BIN)/newsdex
 
+# Install, build index/ from the demo pages, then serve the site on http://127.0.0.1:8000
+# (in the foreground: Ctrl-C stops it).
 demo: install
 	$(BIN)/newsdex build samples --index $(INDEX)
 	$(BIN)/newsdex stats --index $(INDEX)
+	$(MAKE) --no-print-directory serve
+
+# Serve the index in $(INDEX) with gunicorn (settings: gunicorn.conf.py).
+serve: install
+	@echo "newsdex: serving $(INDEX)/ on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	NEWSDEX_INDEX_DIR=$(abspath $(INDEX)) $(BIN)/gunicorn -c gunicorn.conf.py
 
 lint: install
 	$(BIN)/ruff check .

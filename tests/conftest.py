@@ -115,3 +115,172 @@ def built_index(tmp_path: Path, pages_dir: Path) -> Path:
     )
     assert report.published, report
     return index
+
+
+# --- the web app, and a test client that holds every /api/ response to the OpenAPI document ---
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES_CRAWLED = datetime(2025, 12, 20, 12, 0)
+
+
+@pytest.fixture(scope="session")
+def samples_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``samples/`` (30 fictional pages) built once per session; treat it as read-only."""
+    from search import indexer
+    from search.topics import Taxonomy
+
+    index = tmp_path_factory.mktemp("samples") / "index"
+    report = indexer.build(
+        [SAMPLES],
+        index,
+        taxonomy=Taxonomy.default(),
+        crawled_at=SAMPLES_CRAWLED,
+        workers=1,
+        progress=False,
+    )
+    assert report.published, report
+    return index
+
+
+def api_response_errors(method: str, path: str, response) -> list[str]:  # noqa: ANN001
+    """What is wrong with an ``/api/`` response against ``/api/openapi.json`` (empty: fine).
+
+    Objects may carry no property the document does not list, so the document cannot fall
+    behind the code.
+    """
+    import jsonschema
+
+    if response.mimetype != "application/json":
+        return [f"{method} {path}: {response.status_code} is {response.mimetype}, not JSON"]
+    validator = _openapi_validator()
+    document = validator.schema["$defs"]["doc"]
+    template = _template_of(document, path)
+    operation = document["paths"][template].get(method.lower()) if template else None
+    status = str(response.status_code)
+    if operation is not None and status in operation["responses"]:
+        pointer = (
+            f"#/$defs/doc/paths/{_escape(template)}/{method.lower()}"
+            f"/responses/{status}/content/application~1json/schema"
+        )
+    elif response.status_code >= 400:
+        pointer = "#/$defs/doc/components/schemas/Error"
+    else:
+        return [f"{method} {path}: {status} is not in the OpenAPI document"]
+    checker = validator.evolve(schema={"$ref": pointer, "$defs": validator.schema["$defs"]})
+    return [
+        f"{method} {path} {status}: {e.json_path}: {e.message}"
+        for e in checker.iter_errors(response.get_json())
+        if isinstance(e, jsonschema.ValidationError)
+    ]
+
+
+def _template_of(document: dict, path: str) -> str | None:
+    """The OpenAPI path (``/api/stories/{id}``) that ``path`` is an instance of."""
+    for template in document["paths"]:
+        prefix, brace, _ = template.partition("{")
+        if path == template or (brace and path.startswith(prefix) and len(path) > len(prefix)):
+            return template
+    return None
+
+
+def _escape(pointer_part: str) -> str:
+    return pointer_part.replace("~", "~0").replace("/", "~1")
+
+
+_VALIDATOR = None
+
+
+def _openapi_validator():  # noqa: ANN202
+    """A JSON Schema 2020-12 validator with the OpenAPI document under ``$defs/doc``, every
+    object schema closed (``additionalProperties: false``) unless it says otherwise."""
+    import copy
+
+    from jsonschema import Draft202012Validator
+
+    from web.openapi import document
+
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        doc = copy.deepcopy(document())
+        doc = _rebase(doc)
+        _close_objects(doc)
+        _VALIDATOR = Draft202012Validator(
+            {"$defs": {"doc": doc}}, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+    return _VALIDATOR
+
+
+def _rebase(node):  # noqa: ANN001, ANN202
+    """``#/components/...`` -> ``#/$defs/doc/components/...`` (the document sits in $defs)."""
+    if isinstance(node, dict):
+        return {
+            k: (v.replace("#/", "#/$defs/doc/", 1) if k == "$ref" else _rebase(v))
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rebase(v) for v in node]
+    return node
+
+
+def _close_objects(node) -> None:  # noqa: ANN001
+    if isinstance(node, dict):
+        if "properties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_objects(value)
+
+
+def _checking_client_class():  # noqa: ANN202
+    from flask.testing import FlaskClient
+
+    class OpenAPICheckingClient(FlaskClient):
+        """Fails the test when an ``/api/`` response does not match the OpenAPI document."""
+
+        def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            response = super().open(*args, **kwargs)
+            path = response.request.path
+            if path == "/api" or path.startswith("/api/"):
+                problems = api_response_errors(response.request.method, path, response)
+                assert not problems, "\n".join(problems)
+            return response
+
+    return OpenAPICheckingClient
+
+
+def make_app(index: Path):  # noqa: ANN201
+    from web import create_app
+
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index)})
+    app.test_client_class = _checking_client_class()
+    return app
+
+
+def close_engine(app) -> None:  # noqa: ANN001
+    """Close the searcher the app opened (an open one left to the GC is a ResourceWarning)."""
+    engine = app.extensions.get("newsdex_engine")
+    if engine is not None:
+        engine.close()
+
+
+@pytest.fixture
+def app(built_index: Path):  # noqa: ANN201
+    """The app over the three-page ``built_index``."""
+    app = make_app(built_index)
+    yield app
+    close_engine(app)
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def samples_app(samples_index: Path):  # noqa: ANN001, ANN201
+    """The app over ``samples_index``, shared by the session; tests only read through it."""
+    app = make_app(samples_index)
+    yield app
+    close_engine(app)

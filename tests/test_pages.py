@@ -1,0 +1,504 @@
+"""web/pages.py: the search and story pages, /healthz and the security headers, checked by their
+HTML structure over the index of ``samples/`` (30 fictional pages, 53 stories)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import CRAWLED, close_engine, make_app
+
+HX = {"HX-Request": "true", "HX-Target": "results"}
+XSS_TITLE = "Quillfeather fixes bug that let <script>alert(1)</script> run on its booking pages"
+
+
+@pytest.fixture(scope="module")
+def client(samples_app):  # noqa: ANN001, ANN201
+    return samples_app.test_client()
+
+
+def get(client, url: str, status: int = 200, **kwargs) -> BeautifulSoup:  # noqa: ANN001
+    response = client.get(url, **kwargs)
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def text(node) -> str:  # noqa: ANN001
+    return " ".join(node.get_text(" ").split())
+
+
+def query(href: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(href).query)
+
+
+def sources_of(soup: BeautifulSoup) -> list[str]:
+    return [text(s) for s in soup.select(".hit .hit-source")]
+
+
+def facet(soup: BeautifulSoup, name: str) -> dict[str, tuple[int, bool]]:
+    """value -> (count, ticked) of one facet's checkboxes, "more…" included."""
+    found = {}
+    for box in soup.select(f'.facet-{name} input[type="checkbox"][name="{name}"]'):
+        count = text(soup.select_one(f'label[for="{box["id"]}"] .facet-count')).split()[0]
+        found[box["value"]] = (int(count.replace(",", "")), box.has_attr("checked"))
+    return found
+
+
+def total(soup: BeautifulSoup) -> int:
+    return int(re.match(r"([\d,]+) stor", text(soup.select_one("#summary")))[1].replace(",", ""))
+
+
+# --- the search page ------------------------------------------------------------------------
+
+
+def test_search_form_works_without_javascript(client) -> None:  # noqa: ANN001
+    soup = get(client, "/")
+    form = soup.select_one("form#search")
+    assert form["action"] == "/search" and form["method"] == "get"
+    box = form.select_one('input[type="search"][name="q"]')
+    assert soup.select_one(f'label[for="{box["id"]}"]'), "the search box has a label"
+    assert form.select_one('button[type="submit"]')
+    # htmx: a debounced live search into #results that pushes the URL
+    assert form["hx-get"] == "/search"
+    assert form["hx-trigger"] == "submit, input changed delay:300ms from:#q"
+    assert form["hx-target"] == "#results" and form["hx-push-url"] == "true"
+    results = soup.select_one("#results")
+    assert results["hx-target"] == "#results" and results["hx-push-url"] == "true"
+
+
+def test_a_hit_has_headline_link_source_date_kind_pages_topics_and_snippet(client) -> None:  # noqa: ANN001
+    soup = get(client, "/search?q=election")
+    hits = soup.select("#results .hit")
+    assert hits and total(soup) == len(hits)
+    for hit in hits:
+        link = hit.select_one(".hit-title a")
+        assert link["href"].startswith("/story/") and query(link["href"])["q"] == ["election"]
+        assert text(hit.select_one(".hit-source"))
+        assert hit.select_one("time[datetime]")
+        assert text(hit.select_one(".kind")) in {"article", "teaser"}
+        assert re.fullmatch(r"seen on \d+ pages?", text(hit.select_one(".seen")))
+        assert hit.select(".topic")
+    assert soup.select(".hit .snippet mark"), "snippets mark the query's words"
+    assert soup.select(".hit-title mark")
+    assert re.fullmatch(r"\d+ stor(y|ies) in [\d.,]+ ms", text(soup.select_one("#summary")))
+
+
+def test_approximate_dates_are_marked(client) -> None:  # noqa: ANN001
+    soup = get(client, "/search?kind=teaser&sort=newest")
+    approximate = [t for t in soup.select(".hit time") if text(t).startswith("≈")]
+    assert approximate, "teasers dated from '2 hours ago' show ≈"
+    assert all("approximate" in t["title"] for t in approximate)
+    assert CRAWLED.year <= 2025  # the fixture crawl date sits in the samples' range
+
+
+def test_facets_have_counts_and_checkboxes_in_the_form(client) -> None:  # noqa: ANN001
+    soup = get(client, "/")
+    for name in ("source", "topic", "kind"):
+        fieldset = soup.select_one(f"fieldset.facet-{name}")
+        assert fieldset.select_one("legend")
+        boxes = fieldset.select('input[type="checkbox"]')
+        assert boxes and all(b["form"] == "search" for b in boxes)
+        assert all(b["hx-get"] == "/search" and b["hx-include"] == "#search" for b in boxes)
+    assert sum(count for count, _ in facet(soup, "kind").values()) == total(soup) == 53
+    # a long list keeps the rest behind "more…", which works without JavaScript
+    more = soup.select_one("fieldset.facet-topic details.facet-more")
+    assert more and text(more.select_one("summary")).startswith("more…")
+    assert soup.select_one("noscript button[form=search]"), "an Apply button without JS"
+
+
+def test_two_sources_show_stories_from_either_with_honest_counts(client) -> None:  # noqa: ANN001
+    everything = facet(get(client, "/"), "source")
+    soup = get(client, "/search?source=Metro24&source=Channel+9&per_page=50")
+    assert set(sources_of(soup)) == {"Metro24", "Channel 9"}
+    assert total(soup) == everything["Metro24"][0] + everything["Channel 9"][0]
+    counts = facet(soup, "source")
+    # within a facet values are OR-ed: its counts are those without its own filter
+    assert counts == {v: (n, v in {"Metro24", "Channel 9"}) for v, (n, _) in everything.items()}
+    kinds = facet(soup, "kind")
+    assert sum(n for n, _ in kinds.values()) == total(soup), "other facets count the filtered"
+
+
+def test_a_ticked_value_stays_visible_even_with_no_match(client) -> None:  # noqa: ANN001
+    soup = get(client, "/search?q=ferry&source=Nowhere+Gazette")
+    assert facet(soup, "source")["Nowhere Gazette"] == (0, True)
+    box = soup.select_one('input[name="source"][value="Nowhere Gazette"]')
+    assert not box.find_parent("details"), "ticked values are never hidden under more…"
+
+
+def test_chips_drop_one_filter_each_and_clear_all_keeps_the_words(client) -> None:  # noqa: ANN001
+    url = "/search?q=harbour&source=Metro24&topic=sport&from=2024-01-01&sort=newest"
+    soup = get(client, url)
+    chips = {text(c.select_one(".chip-name")): c for c in soup.select(".chips a.chip")}
+    assert set(chips) == {"source:", "topic:", "from:"}
+    assert query(chips["source:"]["href"]) == {
+        "q": ["harbour"],
+        "topic": ["sport"],
+        "from": ["2024-01-01"],
+        "sort": ["newest"],
+    }
+    assert chips["source:"]["aria-label"] == "Remove filter source: Metro24"
+    assert "from" not in query(chips["from:"]["href"])
+    clear = soup.select_one(".chips a.clear-all")
+    assert query(clear["href"]) == {"q": ["harbour"], "sort": ["newest"]}
+    assert clear["hx-get"] == clear["href"]
+    # state the visible controls do not carry rides along in the form
+    assert soup.select_one('input[type="hidden"][name="sort"][value="newest"][form="search"]')
+
+
+def test_timeline_bars_link_to_their_period(client) -> None:  # noqa: ANN001
+    soup = get(client, "/")
+    svg = soup.select_one("#results svg.timeline-chart")
+    assert svg and svg.get("aria-label")
+    bars = svg.select("a.bar-link")
+    assert len(bars) >= 5
+    for bar in bars:
+        assert bar["hx-get"] == bar["href"]
+        assert re.fullmatch(r".+: \d+ stor(y|ies)", text(bar.select_one("title")))
+        assert bar.select_one("rect.bar")["height"]
+    # following a bar narrows the dates to it: as many stories as its tooltip says
+    bar = bars[len(bars) // 2]
+    wanted = int(re.search(r": (\d+) stor", text(bar.select_one("title")))[1])
+    narrowed = get(client, bar["href"])
+    params = query(bar["href"])
+    assert params["from"][0] <= params["to"][0]
+    assert total(narrowed) == wanted
+    assert narrowed.select_one("input#from")["value"] == params["from"][0]
+    assert narrowed.select_one("input#to")["value"] == params["to"][0]
+
+
+def test_date_inputs_are_labelled_and_in_the_form(client) -> None:  # noqa: ANN001
+    soup = get(client, "/search?from=2025-01-01&to=2025-06-30")
+    for name in ("from", "to"):
+        box = soup.select_one(f'input[type="date"][name="{name}"]')
+        assert box["form"] == "search"
+        assert soup.select_one(f'label[for="{box["id"]}"]')
+    dates = [t["datetime"][:10] for t in soup.select(".hit time")]
+    assert dates and all("2025-01-01" <= d <= "2025-06-30" for d in dates)
+
+
+def test_no_inline_styles_or_scripts_anywhere(client) -> None:  # noqa: ANN001
+    for url in ("/", "/search?q=harbour&source=Metro24", "/search?q=zebra+quagga"):
+        soup = get(client, url)
+        assert not soup.select("[style]"), url
+        assert not soup.select("style"), url
+        assert all(s.get("src") and not s.string for s in soup.select("script")), url
+        attributes = [a for tag in soup.find_all(True) for a in tag.attrs]
+        assert not [a for a in attributes if a.startswith("on")], url
+        assert not [a for a in attributes if a.startswith("hx-on")], url
+
+
+def test_sort_links_and_the_current_order(client) -> None:  # noqa: ANN001
+    soup = get(client, "/search?q=harbour")
+    current = soup.select_one(".sort [aria-current]")
+    assert text(current) == "best match"
+    links = {text(a): a["href"] for a in soup.select(".sort a")}
+    assert query(links["newest"]) == {"q": ["harbour"], "sort": ["newest"]}
+    soup = get(client, "/")
+    # nothing to rank without words: newest first, and no "best match" to choose
+    assert text(soup.select_one(".sort [aria-current]")) == "newest"
+    assert "best match" not in text(soup.select_one(".sort"))
+    dates = [t["datetime"] for t in soup.select(".hit time")]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_pager(client) -> None:  # noqa: ANN001
+    soup = get(client, "/")
+    pager = soup.select_one("nav.pager")
+    assert pager["aria-label"]
+    assert text(pager.select_one('[aria-current="page"]')).startswith("1")
+    following = pager.select_one('a[rel="next"]')
+    assert query(following["href"]) == {"page": ["2"]}
+    assert "show:window:top" in following["hx-swap"]
+    second = get(client, following["href"])
+    assert query(second.select_one('nav.pager a[rel="prev"]')["href"]) == {}  # page 1: default
+    assert second.select_one("ol.hits")["start"] == "11"
+    assert "page 2 of 6" in text(second.select_one("#summary"))
+    first_ids = {a["href"] for a in soup.select(".hit-title a")}
+    assert first_ids.isdisjoint(a["href"] for a in second.select(".hit-title a"))
+
+
+def test_page_past_the_end_offers_the_first(client) -> None:  # noqa: ANN001
+    soup = get(client, "/search?page=99")
+    assert not soup.select(".hit")
+    assert query(soup.select_one(".notice a")["href"]) == {}
+
+
+def test_query_echo_and_notices(client) -> None:  # noqa: ANN001
+    soup = get(client, "/search?q=harbour+-fraud")
+    assert "harbour" in text(soup.select_one(".query-echo .interpreted"))
+    soup = get(client, "/search?q=a+AND+OR")
+    assert soup.select(".query-echo .notices li"), "what the engine changed is said"
+
+
+def test_did_you_mean_links_the_corrected_words(client) -> None:  # noqa: ANN001
+    soup = get(client, "/search?q=electon")
+    link = soup.select_one(".no-results .suggestion a")
+    assert text(link) == "election"
+    assert query(link["href"]) == {"q": ["election"]}
+    # a full load (no hx-get), so that the search box shows the corrected words too
+    assert not link.has_attr("hx-get")
+    assert total(get(client, link["href"])) > 0
+
+
+def test_zero_results_offer_any_word_and_dropping_filters(client) -> None:  # noqa: ANN001
+    soup = get(client, "/search?q=harbour+zebra")
+    assert total(soup) == 0
+    recovery = soup.select_one(".no-results")
+    any_word = recovery.find("a", string=re.compile("at least one of them"))
+    assert query(any_word["href"]) == {"q": ["harbour zebra"], "match": ["any"]}
+    widened = get(client, any_word["href"])
+    assert total(widened) > 0
+    chip = widened.select_one(".chips a.chip")
+    assert "match" not in query(chip["href"])
+
+    soup = get(client, "/search?q=ferry&source=Metro24&topic=sport")
+    links = [text(a) for a in soup.select(".no-results a")]
+    assert "without source: Metro24" in links
+    assert "without topic: sport" in links
+    assert "without any filters" in links
+
+
+def test_a_form_sent_without_javascript_is_redirected_to_its_clean_url(client) -> None:  # noqa: ANN001
+    response = client.get("/search?q=harbour&source=Metro24&from=&to=")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/search?q=harbour&source=Metro24"
+    assert "HX-Request" in response.vary
+    # htmx requests are never redirected: they get HX-Push-Url instead
+    assert client.get("/search?q=harbour&from=", headers=HX).status_code == 200
+
+
+def test_search_responses_name_the_generation(client) -> None:  # noqa: ANN001
+    for headers in ({}, HX):
+        response = client.get("/search?q=harbour", headers=headers)
+        assert response.headers["X-Newsdex-Generation"] == "gen-000001"
+
+
+def test_bad_parameter_renders_the_page_with_a_message(client) -> None:  # noqa: ANN001
+    response = client.get("/search?q=harbour&from=2025-13-45&source=Metro24&to=")
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    alert = soup.select_one('#results [role="alert"]')
+    assert "from" in text(alert) and "is not a date" in text(alert)
+    assert soup.select_one("form#search input[name=q]")["value"] == "harbour"
+    assert query(alert.select_one("a")["href"]) == {"q": ["harbour"], "source": ["Metro24"]}
+
+
+# --- the story page ---------------------------------------------------------------------------
+
+
+def story_url(client, q: str) -> str:  # noqa: ANN001
+    return get(client, f"/search?q={q}").select_one(".hit-title a")["href"]
+
+
+def test_story_page_marks_the_terms_and_shows_everything(client) -> None:  # noqa: ANN001
+    soup = get(client, story_url(client, "storm+orla"))
+    assert [text(m).lower() for m in soup.select("h1.story-title mark")] == ["storm", "orla"]
+    assert soup.select(".story-body p mark")
+    assert text(soup.select_one(".story-source"))
+    assert soup.select_one(".story-meta time[datetime]")
+    assert soup.select(".story-topics a.topic")
+    captions = soup.select(".captions figcaption")
+    assert captions and captions[0].select_one(".credit")
+    assert not soup.select(".story-body .credit"), "captions stay apart from the body"
+    assert soup.select("#related-heading ~ ul.refs a[href^='/story/']")
+    assert soup.select("#similar-heading ~ ul.refs a[href^='/story/']")
+    assert soup.select(".pages-seen li code")
+    back = soup.select_one(".back a")
+    assert query(back["href"]) == {"q": ["storm orla"]}
+
+
+def test_unknown_story_is_an_html_404(client) -> None:  # noqa: ANN001
+    response = client.get("/story/0000000000000000")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert "Not found" in text(soup.select_one("h1"))
+    assert soup.select_one("form#search")
+
+
+# --- markup in story text is text ---------------------------------------------------------
+
+
+def test_script_in_a_story_shows_as_text(client) -> None:  # noqa: ANN001
+    for url in ("/search?q=quillfeather", story_url(client, "quillfeather")):
+        soup = get(client, url)
+        scripts = soup.select("script")
+        assert all(s.get("src", "").startswith("/static/") for s in scripts), url
+        assert not soup.select("img"), url
+        assert XSS_TITLE in text(soup), url
+        assert "<img src=x onerror=alert(2)>" in text(soup) or "search" in url
+    raw = client.get(story_url(client, "quillfeather")).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    assert "&lt;img src=x onerror=alert(2)&gt;" in raw
+
+
+def test_the_query_itself_is_escaped(client) -> None:  # noqa: ANN001
+    raw = client.get("/search", query_string={"q": '"><script>alert(3)</script>'}).get_data(
+        as_text=True
+    )
+    assert "<script>alert(3)" not in raw
+    soup = BeautifulSoup(raw, "html.parser")
+    assert soup.select_one("input#q")["value"] == '"><script>alert(3)</script>'
+    fragment = client.get("/search", query_string={"q": "<b>x</b>"}, headers=HX)
+    assert "<b>x</b>" not in fragment.get_data(as_text=True)
+
+
+# --- headers and /healthz -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("/", {}),
+        ("/search?q=ferry", HX),
+        ("/search?page=0", {}),
+        ("/healthz", {}),
+        ("/static/site.css", {}),
+        ("/no/such/page", {}),
+        ("/api/search?q=ferry", {}),
+    ],
+)
+def test_security_headers(client, url, headers) -> None:  # noqa: ANN001
+    response = client.get(url, headers=headers)
+    response.close()  # a static file's handle
+    policy = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert "unsafe" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_static_files_are_served(client) -> None:  # noqa: ANN001
+    soup = get(client, "/")
+    for url in [s["src"] for s in soup.select("script")] + [
+        link["href"] for link in soup.select("link[href]")
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        response.close()
+    static = Path(__file__).resolve().parents[1] / "web" / "static"
+    vendored = sorted(p.name for p in static.glob("htmx-*.min.js"))
+    assert len(vendored) == 1 and re.fullmatch(r"htmx-2\.\d+\.\d+\.min\.js", vendored[0])
+    assert (static / vendored[0].replace(".min.js", ".LICENSE")).exists()
+
+
+def test_healthz(client, samples_app) -> None:  # noqa: ANN001
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"ok": True, "generation": "gen-000001", "stories": 53}
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_healthz_and_pages_without_an_index(tmp_path: Path) -> None:
+    client = make_app(tmp_path / "nothing").test_client()  # nothing opened: nothing to close
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["ok"] is False
+    response = client.get("/search?q=ferry")
+    assert response.status_code == 503
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert "newsdex build" in text(soup.select_one("main"))
+    assert "HX-Request" in response.vary
+
+
+def test_a_new_build_is_served_without_a_restart(tmp_path: Path, pages_dir: Path) -> None:
+    from search import indexer
+    from search.topics import Taxonomy
+
+    index = tmp_path / "live"
+
+    def build() -> None:
+        report = indexer.build(
+            [pages_dir], index, taxonomy=Taxonomy.default(), crawled_at=CRAWLED, progress=False
+        )
+        assert report.published
+
+    build()
+    app = make_app(index)
+    client = app.test_client()
+    try:
+        first = client.get("/healthz").get_json()
+        assert first["ok"] and first["generation"] == "gen-000001"
+        assert not get(client, "/search?q=bishop").select(".hit")
+        (pages_dir / "d.txt").write_text(
+            (pages_dir / "a.txt").read_text().replace("Mayor", "Bishop")
+        )
+        build()
+        second = client.get("/healthz").get_json()
+        assert second["generation"] != first["generation"]
+        assert second["stories"] == first["stories"] + 1
+        assert get(client, "/search?q=bishop").select(".hit")
+    finally:
+        close_engine(app)
+
+
+# --- the view's own arithmetic ----------------------------------------------------------------
+
+
+def _results(topics: int, selected: tuple[str, ...] = (), buckets=()):  # noqa: ANN001, ANN202
+    from search.models import FacetCount, Histogram, ParsedQuery, SearchRequest, SearchResults
+
+    request = SearchRequest(topics=selected)
+    counts = tuple(
+        FacetCount(f"t{i:02}", 100 - i, f"t{i:02}" in selected, label=f"Topic {i}")
+        for i in range(topics)
+    )
+    return SearchResults(
+        request=request,
+        query=ParsedQuery(text="", interpreted=""),
+        total=100,
+        hits=(),
+        facets={"source": (), "topic": counts, "kind": ()},
+        histogram=Histogram("month", tuple(buckets)),
+        took_ms=1.0,
+    )
+
+
+def test_long_facets_are_cut_but_ticked_values_stay(samples_app) -> None:  # noqa: ANN001
+    from web import results_view as view
+
+    results = _results(40, selected=("t35",))
+    with samples_app.test_request_context("/search"):
+        shown, more, left = view.facet_lists(results, results.request, {})["topic"]
+    assert [i.value for i in shown] == ["t00", "t01", "t02", "t03", "t04", "t05", "t35"]
+    assert [i.value for i in more] == [f"t{i:02}" for i in range(6, 30)]
+    assert left == 9  # t30..t39 but the ticked t35
+    assert len({i.dom_id for i in shown + more}) == len(shown + more)
+
+
+def test_timeline_bars(samples_app) -> None:  # noqa: ANN001
+    from datetime import date
+
+    from search.models import Bucket, SearchRequest
+    from web import results_view as view
+
+    buckets = [
+        Bucket(date(2025, 1, 1), date(2025, 2, 1), 100),
+        Bucket(date(2025, 2, 1), date(2025, 3, 1), 0),
+        Bucket(date(2025, 3, 1), date(2025, 4, 1), 1),
+    ]
+    results = _results(0, buckets=buckets)
+    request = SearchRequest(q="x", date_from=date(2025, 1, 15))
+    bars = view.timeline("/search", request, results.histogram)
+    assert [b.x for b in bars] == [0, 240, 480] and bars[0].width == 240
+    assert bars[0].height == view.TIMELINE_HEIGHT - 4
+    assert bars[1].height == 0 and bars[1].href is None
+    assert bars[2].height == 2, "a bar with one story is still visible"
+    # narrowing stays inside the dates already chosen
+    assert query(bars[0].href) == {"q": ["x"], "from": ["2025-01-15"], "to": ["2025-01-31"]}
+    assert bars[0].tip == "January 2025: 100 stories"
+    assert bars[2].tip == "March 2025: 1 story"
+
+
+def test_a_teaser_only_story_shows_its_teaser(client) -> None:  # noqa: ANN001
+    soup = get(client, story_url(client, "hosepipe&kind=teaser"))
+    assert text(soup.select_one(".kind")) == "teaser"
+    assert "Only a teaser" in text(soup.select_one(".teaser-note"))
+    assert "hosepipes" in text(soup.select_one(".story-body"))

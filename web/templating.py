@@ -1,0 +1,108 @@
+"""Jinja filters for the HTML pages: dates with their precision, counts, and highlights.
+
+``highlighted`` is the one place where text becomes ``Markup``, and it is only ever given the
+engine's highlight output (``title_html``, ``snippets``, ``body_html``), which the engine has
+already escaped. Story text itself is never marked safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime
+
+from flask import Flask
+from markupsafe import Markup
+
+from search.models import Bucket
+
+
+def pubdate(published: datetime | None, precision: str | None = None) -> str:
+    """``23 May 2025``; ``≈ 23 May 2025`` when resolved from a relative age; a time when known."""
+    if published is None:
+        return "undated"
+    day = f"{published.day} {published:%b %Y}"
+    if precision == "approximate":
+        return f"≈ {day}"
+    if precision == "time":
+        return f"{day}, {published:%H:%M} UTC"
+    return day
+
+
+def date_title(published: datetime | None, precision: str | None = None) -> str:
+    """A tooltip saying how much of a date is known."""
+    if published is None:
+        return "no date known"
+    if precision == "approximate":
+        return "approximate: worked out from a relative age such as “2 hours ago”"
+    return ""
+
+
+def iso(value: date | datetime | None) -> str:
+    """For ``<time datetime=…>``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%MZ")
+    return value.isoformat()
+
+
+def count(n: int) -> str:
+    """``12,345``."""
+    return f"{n:,}"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``1 story``, ``2 stories``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def took(ms: float) -> str:
+    """Search time for people: ``4 ms``, ``0.6 ms``."""
+    return f"{ms:.1f} ms" if ms < 10 else f"{ms:,.0f} ms"
+
+
+def bucket_label(bucket: Bucket, interval: str) -> str:
+    """A timeline bar's period: ``2025``, ``May 2025``, ``week of 5 May 2025``, ``5 May 2025``."""
+    start = bucket.start
+    if interval == "year":
+        return f"{start:%Y}"
+    if interval == "month":
+        return f"{start:%B %Y}"
+    day = f"{start.day} {start:%b %Y}"
+    return f"week of {day}" if interval == "week" else day
+
+
+def dom_id(*parts: str) -> str:
+    """A stable element id for a facet value, the same in every response (htmx puts the
+    keyboard focus back on the element with the focused element's id after a swap)."""
+    text = "\x1f".join(parts)
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+    return f"f-{slug}-{hashlib.blake2s(text.encode(), digest_size=3).hexdigest()}"
+
+
+def location_name(location: str) -> str:
+    """Where a story was seen, short: the file name and any ``:line`` or ``#id``."""
+    return location.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def highlighted(html: str) -> Markup:
+    """Engine highlight output (already escaped, terms in ``<mark>``) as markup."""
+    return Markup(html)
+
+
+FILTERS = {
+    "pubdate": pubdate,
+    "date_title": date_title,
+    "iso": iso,
+    "count": count,
+    "plural": plural,
+    "took": took,
+    "bucket_label": bucket_label,
+    "location_name": location_name,
+    "highlighted": highlighted,
+}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(FILTERS)
