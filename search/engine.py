@@ -314,13 +314,16 @@ class Engine:
             doc = self._stored(gen, docnum)
             query_terms = positive_terms(compile_query(q, "all", gen.vocab, now).query)
             body = doc.get("body") or ""
-            paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+            text = body or doc.get("teaser") or ""
+            paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+            captions = _captions(doc.get("captions") or "")
             related = []
             for other_id in doc.get("related") or ():
                 other = gen.searcher.document_number(id=other_id)
                 if other is not None and gen.matcher.live[other]:
                     related.append(_ref(self._stored(gen, other)))
-            similar = [_ref(self._stored(gen, d)) for d in self._similar(gen, docnum, doc)]
+            shown = {docnum} | {gen.searcher.document_number(id=r.id) for r in related}
+            similar = [_ref(self._stored(gen, d)) for d in self._similar(gen, doc, shown)]
             return StoryDetail(
                 id=doc["id"],
                 kind=doc.get("kind", "article"),
@@ -332,15 +335,17 @@ class Engine:
                 body=body,
                 body_html=tuple(highlight.mark(p, query_terms) for p in paragraphs),
                 teaser=doc.get("teaser") or "",
-                captions=_captions(doc.get("captions") or ""),
+                captions=captions,
+                captions_html=tuple(highlight.mark(c.text, query_terms) for c in captions),
                 topics=_topics(doc),
                 pages=tuple(doc.get("pages") or ()),
                 related=tuple(related),
                 similar=tuple(similar),
             )
 
-    def _similar(self, gen: _Generation, docnum: int, doc: dict[str, Any]) -> list[int]:
-        """More like this: the story's most distinctive words, searched as any-word."""
+    def _similar(self, gen: _Generation, doc: dict[str, Any], shown: set[int]) -> list[int]:
+        """More like this: the story's most distinctive words, searched as any-word; stories
+        in ``shown`` (the story itself, its related stories) are left out."""
         text = " ".join(doc.get(name) or "" for name in ("title", "teaser", "body"))
         counts: dict[str, int] = {}
         for term in terms(text):
@@ -359,7 +364,9 @@ class Engine:
         q = wq.Or([wq.Or([wq.Term(f, t) for f in ("title", "body")]) for t in picked])
         ids, scores = matcher.run(q)
         order = np.argsort(-scores, kind="stable")
-        return [int(ids[i]) for i in order[: SIMILAR + 1] if int(ids[i]) != docnum][:SIMILAR]
+        live = gen.matcher.live
+        found = [int(ids[i]) for i in order[: SIMILAR + len(shown)] if int(ids[i]) not in shown]
+        return [d for d in found if live[d]][:SIMILAR]
 
     # --- the live generation -------------------------------------------------------------------
 

@@ -1,17 +1,19 @@
 """Build and update: files to pages to stories to a new Whoosh generation, switched in atomically.
 
 Both run in three steps. Reading: every core parses files into pages. Folding: one process
-folds the pages into stories (it needs them all). Writing: every core analyses a share of the
-stories, assigns their topics and writes its own Whoosh segment; the parent then commits one
-table of contents naming all the segments. The workers are forked after folding, so they
-inherit the stories instead of being sent them.
-"""
+folds the pages into stories (it needs them all), saves the manifest and pickles each writer's
+share of the stories into the new generation's folder, then lets go of everything it read.
+Writing: every core, forked then, reads its share back, analyses the stories, assigns their
+topics and writes its own Whoosh segment; the parent commits one table of contents naming all
+the segments. Nothing read is held twice: the parent frees it before forking, and a writer
+holds its postings packed (``PackedPostings``) instead of as Whoosh's tuples."""
 
 from __future__ import annotations
 
 import ctypes
 import gc
 import multiprocessing
+import operator
 import os
 import pickle
 import signal
@@ -20,7 +22,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -241,13 +243,39 @@ def _read_changed(
         todo.append(path)
     jobs = [(p, crawled_at) for p in todo]
     small = len(jobs) < 2 or sum(_size(p) for p in todo) < _SMALL_READ
+    texts: dict[str, str] = {}
     with Progress(len(jobs), "reading", "files", enabled=progress) as bar:
         for name, entry in _map(
             _read_one, jobs, 1 if small else workers, 1 if len(jobs) < 500 else 8
         ):
+            _share_teaser_texts(entry, texts)
             entries[name] = entry
             bar.advance()
     return entries, {str(p) for p in todo}
+
+
+def _share_teaser_texts(entry: FileEntry, texts: dict[str, str]) -> None:
+    """Point the teasers on ``entry``'s pages at the strings of equal teasers read before.
+
+    Each file is parsed in a worker and arrives with its own copies: the same teaser shown on
+    forty pages would be held forty times until folding, and pickled forty times into the
+    manifest. Only the objects change, never a value.
+    """
+    pages = []
+    for page in entry.pages:
+        if page.teasers:
+            teasers = tuple(
+                replace(
+                    t,
+                    title=texts.setdefault(t.title, t.title),
+                    source=texts.setdefault(t.source, t.source),
+                    body=texts.setdefault(t.body, t.body),
+                )
+                for t in page.teasers
+            )
+            page = replace(page, teasers=teasers)
+        pages.append(page)
+    entry.pages = pages
 
 
 def _size(path: Path) -> int:
@@ -297,6 +325,8 @@ def _star(item: tuple[Any, tuple]) -> Any:
 _SHARE_FILE = "stories-{}.pickle"
 _CHUNK = 256
 """Stories per pickle in a share file."""
+# Stories travel as plain tuples: unpickling a frozen dataclass goes through a slow setstate.
+_story_tuple = operator.attrgetter(*(f.name for f in fields(Story)))
 
 
 def _save_shares(folder: Path, stories: list[Story], workers: int) -> list[tuple[Path, int]]:
@@ -311,7 +341,8 @@ def _save_shares(folder: Path, stories: list[Story], workers: int) -> list[tuple
         path = folder / _SHARE_FILE.format(n)
         with open(path, "wb") as f:
             for at in range(lo, hi, _CHUNK):
-                pickle.dump(stories[at : min(at + _CHUNK, hi)], f, pickle.HIGHEST_PROTOCOL)
+                chunk = [_story_tuple(s) for s in stories[at : min(at + _CHUNK, hi)]]
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         out.append((path, hi - lo))
     return out
 
@@ -323,7 +354,8 @@ def _load_share(path: Path) -> Iterable[Story]:
                 chunk = pickle.load(f)
             except EOFError:
                 return
-            yield from chunk
+            for values in chunk:
+                yield Story(*values)
 
 
 def _release_memory() -> None:

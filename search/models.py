@@ -229,9 +229,12 @@ class StoryDetail:
     precision: Precision | None
     body: str
     body_html: tuple[str, ...]
-    """One HTML string per paragraph."""
+    """One HTML string per paragraph of the body, or of the teaser text when only a teaser
+    of the story was seen."""
     teaser: str
     captions: tuple[Caption, ...]
+    captions_html: tuple[str, ...]
+    """Each caption's text as HTML (``captions`` holds the credits)."""
     topics: tuple[str, ...]
     pages: tuple[str, ...]
     related: tuple[StoryRef, ...]

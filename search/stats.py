@@ -23,35 +23,50 @@ def index_stats(index_dir: Path) -> dict[str, Any]:
     with reading(IndexDir(index_dir)) as gen:
         ix = whoosh_index.open_dir(str(gen.path), indexname=INDEX_NAME)
         with ix.reader() as reader:
-            live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
-            kinds = Counter(_column(reader, "kind", live))
-            sources = Counter(_column(reader, "source", live))
+            stories = reader.doc_count()
+            kinds = Counter(_live_values(reader, "kind"))
+            sources = Counter(_live_values(reader, "source"))
             topics: Counter[str] = Counter()
-            for value in _column(reader, "topic_list", live):
+            for value in _live_values(reader, "topic_list"):
                 if value:
                     topics.update(value.decode("utf-8").split(TOPIC_SEPARATOR))
-            dates = [d for d in _published(reader, live) if d is not None]
+            first, last = _published_range(reader)
         size = sum(p.stat().st_size for p in gen.path.iterdir() if p.is_file())
         built = load_build_info(gen.path)
     return {
-        "stories": len(live),
+        "stories": stories,
         "kinds": {k: kinds.get(k, 0) for k in ("article", "teaser")},
         "sources": dict(sources.most_common()),
         "topics": dict(topics.most_common()),
-        "published": {"min": _iso(min(dates, default=None)), "max": _iso(max(dates, default=None))},
+        "published": {"min": _iso(first), "max": _iso(last)},
         "generation": gen.name,
         "size_bytes": size,
         "built": built,
     }
 
 
-def _column(reader: Any, field: str, docs: list[int]) -> list[Any]:
-    if not reader.has_column(field):
+def _live_values(reader: Any, field: str, translate: bool = True) -> list[Any]:
+    """The column value of every live document, read segment by segment (a segment with no
+    column file for the field gives its default)."""
+    if field not in reader.schema or not reader.schema[field].column_type:
         return []
-    column = reader.column_reader(field)
-    return [column[d] for d in docs]
+    values = []
+    for leaf, _ in reader.leaf_readers():
+        column = leaf.column_reader(field, translate=translate)
+        if leaf.has_deletions():
+            values.extend(v for d, v in enumerate(column) if not leaf.is_deleted(d))
+        else:
+            values.extend(column)
+    return values
 
 
-def _published(reader: Any, docs: list[int]) -> list[Any]:
-    # The DATETIME column holds no "missing" marker; stored fields do.
-    return [reader.stored_fields(d).get("published") for d in docs]
+def _published_range(reader: Any) -> tuple[Any, Any]:
+    """The earliest and latest ``published``, from the field's sortable column: one array per
+    segment instead of unpickling every stored document."""
+    field = reader.schema["published"]
+    # Raw sortable integers: a story without a date holds the column's default, which no
+    # datetime encodes to (it would not even convert back).
+    values = [v for v in _live_values(reader, "published", translate=False) if v != field.default]
+    if not values:
+        return None, None
+    return field.from_column_value(min(values)), field.from_column_value(max(values))

@@ -521,3 +521,26 @@ def test_no_query_text_breaks_the_engine(engine: Engine, q: str, match: str, sor
     for hit in results.hits:
         for html in (hit.title_html, *hit.snippets):
             assert not re.search(r"<(?!/?mark>)", html)
+
+
+def test_a_teaser_only_story_shows_its_teaser_marked(engine: Engine) -> None:
+    story = engine.story("dam-teaser", q="spillway")
+    assert story.body == "" and story.kind == "teaser"
+    assert story.body_html == ("Repairs on the Merrow dam <mark>spillway</mark> start in June.",)
+
+
+def test_captions_are_marked_on_the_story_page(engine: Engine) -> None:
+    story = engine.story("ferry-vote", q="farrow")
+    assert story.captions_html == ("Board chair Ines <mark>Farrow</mark> after the vote.",)
+    assert story.captions[0].credit == "COURIER"
+
+
+def test_more_like_this_leaves_out_the_related_stories(built_index: Path) -> None:
+    engine = Engine(built_index)
+    mayor = engine.search(SearchRequest(q="mayor resigns")).hits[0]
+    story = engine.story(mayor.id)
+    related = {r.id for r in story.related}
+    assert len(related) == 2
+    assert related.isdisjoint(s.id for s in story.similar)
+    assert mayor.id not in {s.id for s in story.similar}
+    engine.close()

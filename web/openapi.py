@@ -212,12 +212,17 @@ SCHEMAS: dict[str, Any] = {
             "body": {"type": "string", "description": "Empty for a story seen only as a teaser."},
             "body_html": {
                 **_strings(),
-                "description": "One escaped HTML string per paragraph, `q`'s terms in <mark>.",
+                "description": "One escaped HTML string per paragraph of the body (of the "
+                "teaser text for a story seen only as a teaser), `q`'s terms in <mark>.",
             },
             "teaser": {"type": "string"},
             "captions": {
                 "type": "array",
                 "items": _object({"text": {"type": "string"}, "credit": {"type": "string"}}),
+            },
+            "captions_html": {
+                **_strings(),
+                "description": "Each caption's text as escaped HTML, `q`'s terms marked.",
             },
             "related": {"type": "array", "items": _ref("StoryRef")},
             "similar": {"type": "array", "items": _ref("StoryRef")},

@@ -154,6 +154,7 @@ def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
         "body_html": list(story.body_html),
         "teaser": story.teaser,
         "captions": [{"text": c.text, "credit": c.credit} for c in story.captions],
+        "captions_html": list(story.captions_html),
         "related": [ref_json(r) for r in story.related],
         "similar": [ref_json(r) for r in story.similar],
         "url": story_url(story.id, q),

@@ -8,6 +8,7 @@ and turns every way a file can fail into a ``SkippedFile`` with a short reason.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,12 +47,15 @@ def decode(data: bytes, path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_TEXT_BYTES = bytes([9, 10, 12, 13, *range(32, 256)])
+
+
 def looks_binary(data: bytes) -> bool:
     """True for files that are not text: a NUL byte or mostly control bytes near the start."""
     head = data[:8192]
     if b"\0" in head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head.translate(None, _TEXT_BYTES))  # what is left: the control bytes
     return controls > len(head) // 10
 
 
@@ -68,6 +72,9 @@ def read_file(path: Path, crawled_at: datetime | None = None) -> ReadResult:
 
     spath = str(path)
     try:
+        # A FIFO or a device would block or never end: only regular files are opened.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise SkippedFile(spath, UNREADABLE, "not a regular file")
         data = path.read_bytes()
         crawled = crawl_time(path, crawled_at)
     except OSError as err:
@@ -86,13 +93,27 @@ def read_file(path: Path, crawled_at: datetime | None = None) -> ReadResult:
 
 
 def walk(paths: list[Path]) -> Iterator[Path]:
-    """Every file under the given files and folders, recursively, sorted, hidden ones left out."""
+    """Every file under the given files and folders, recursively, sorted, hidden ones left out.
+
+    Paths are absolute with symbolic links resolved. Anything that is not a folder counts as a
+    file, so that a FIFO or a dangling link is reported as unreadable rather than passed over.
+    """
     for root in paths:
-        if root.is_file():
-            yield root.resolve()
+        if not root.is_dir():
+            if os.path.lexists(root):
+                yield _resolved(root)
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
+        # Folders below a resolved root are real ones (os.walk does not follow links to
+        # folders), so only a file that is itself a link needs resolving: resolving every
+        # path took seconds on a crawl of 30,000 pages.
+        for dirpath, dirnames, filenames in os.walk(root.resolve()):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if not name.startswith("."):
-                    yield Path(dirpath, name).resolve()
+                    path = Path(dirpath, name)
+                    yield _resolved(path) if path.is_symlink() else path
+
+
+def _resolved(path: Path) -> Path:
+    # A dangling link keeps its own name, so that the skipped file it becomes can be found.
+    return path.resolve() if path.exists() else path.absolute()
