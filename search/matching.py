@@ -23,6 +23,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search import column_arrays
 from search.query import TEXT_FIELDS
+from search.segment_writer import unpack_values
 
 B = 0.75
 K1 = 1.2
@@ -256,7 +257,7 @@ def _read_blocks(m: Any, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarra
         return _read_slowly(m, keep)
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
-    values: list[bytes] = []
+    values: list[Any] = []
     while m.is_active():
         m._read_data()
         raw_ids, raw_weights, raw_values = m._data[0], m._data[1], m._data[2]
@@ -270,7 +271,7 @@ def _read_blocks(m: Any, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarra
         else:
             weight_parts.append(np.asarray(raw_weights, dtype=np.float32))
         if keep is not None:
-            values.extend(raw_values)
+            values.extend(unpack_values(raw_values))
         m._next_block()
     if not id_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), values
