@@ -81,3 +81,30 @@ def test_update_without_paths_reuses_the_build_paths(tmp_path, pages_dir):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["files"]["removed"] == 1 and report["published"]
+
+
+def test_stats_dates_leave_out_undated_and_removed_stories(tmp_path):
+    src, index = tmp_path / "in", tmp_path / "ix"
+    src.mkdir()
+    stories = {
+        "undated": {"id": "u", "title": "Undated", "source": "S", "body": "No date on it."},
+        "early": {"id": "e", "title": "Early", "published": "2024-02-03T04:05:06", "body": "A."},
+        "late": {"id": "l", "title": "Late", "published": "2025-02-03", "body": "B."},
+    }
+    for name, story in stories.items():
+        (src / f"{name}.jsonl").write_text(json.dumps(story) + "\n")
+
+    def published():
+        result = invoke("stats", "--json", "--index", index)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["published"]
+
+    assert invoke("build", src, "--index", index, "-q").exit_code == 0
+    assert published() == {"min": "2024-02-03T04:05:06", "max": "2025-02-03T00:00:00"}
+    # removed stories stay in the segments as deleted documents until a merge
+    (src / "early.jsonl").unlink()
+    assert invoke("update", src, "--index", index, "-q").exit_code == 0
+    assert published() == {"min": "2025-02-03T00:00:00", "max": "2025-02-03T00:00:00"}
+    (src / "late.jsonl").unlink()
+    assert invoke("update", src, "--index", index, "-q").exit_code == 0
+    assert published() == {"min": None, "max": None}

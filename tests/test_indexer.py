@@ -71,6 +71,41 @@ def test_report_counts_duplicates(tmp_path, pages_dir):
     assert report.kinds == {"article": 3, "teaser": 1}
 
 
+def test_packed_postings_come_out_in_whoosh_pool_order():
+    # documents are added in docnum order; within one, fields and terms come in any order
+    items = [
+        ("title", b"ferry", 0, 3.0, b"\x01"),
+        ("body", b"ferry", 0, 2.0, b"\x02\x03"),
+        ("body", b"council", 0, 1.0, b""),
+        ("id", b"a1", 0, 1.0, None),
+        ("body", b"ferry", 1, 1.0, b"\x04"),
+        ("body", b"arbour", 1, 1.0, b"\x05"),
+        ("id", b"a0", 1, 1.0, None),
+        ("title", b"ferry", 2, 1.5, b"\x06" * 300),
+        ("body", b"council", 2, 4.0, b""),
+    ]
+    pool = indexer.PackedPostings()
+    for item in items:
+        pool.add(item)
+    assert pool.size > 0
+    assert list(pool.iter_postings()) == sorted(items)
+    assert pool.size == 0 and not pool.fields
+
+
+def test_a_writer_past_its_memory_starts_new_segments(tmp_path, pages_dir, monkeypatch):
+    whole = tmp_path / "whole"
+    run_build([pages_dir], whole)
+    monkeypatch.setattr(indexer, "WRITER_MEMORY_MB", 0)  # a new segment after every story
+    split = tmp_path / "split"
+    run_build([pages_dir], split)
+    ix = whoosh_index.open_dir(str(IndexDir(split).current().path), indexname="MAIN")
+    assert len(ix._segments()) == 4
+    assert stored(split) == stored(whole)
+    for word, field in (("ferry", "body"), ("keepers", "body"), ("dam", "teaser")):
+        assert search_ids(split, word, field) == search_ids(whole, word, field) != set()
+    assert not list(IndexDir(split).current().path.glob("stories-*"))
+
+
 def test_bad_files_are_named_with_their_reason_and_the_rest_indexed(tmp_path, pages_dir):
     (pages_dir / "empty.txt").write_bytes(b"")
     (pages_dir / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\0\x10JFIF\0" * 20)
@@ -85,6 +120,31 @@ def test_bad_files_are_named_with_their_reason_and_the_rest_indexed(tmp_path, pa
         "notes.md": "unrecognised format",
     }
     assert report.published and report.stories == 4
+
+
+def test_links_to_nothing_and_fifos_are_unreadable_and_the_rest_indexed(tmp_path, pages_dir):
+    # Tests run as root, so permissions cannot make a file unreadable: a dangling link and a
+    # FIFO (which would block a reader that opened it) can.
+    (pages_dir / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    os.mkfifo(pages_dir / "pipe.txt")
+    report = run_build([pages_dir], tmp_path / "ix")
+    skipped = {s.path: (s.reason, s.detail) for s in report.skipped}
+    assert skipped == {
+        str(pages_dir / "gone.txt"): ("unreadable", "No such file or directory"),
+        str(pages_dir / "pipe.txt"): ("unreadable", "not a regular file"),
+    }
+    assert report.published and report.stories == 4
+
+
+def test_a_linked_page_is_read_under_its_real_name(tmp_path, pages_dir):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (pages_dir / "c.txt").rename(elsewhere / "c.txt")
+    (pages_dir / "c-link.txt").symlink_to(elsewhere / "c.txt")
+    report = run_build([pages_dir], tmp_path / "ix")
+    assert not report.skipped and report.stories == 4
+    ferry = next(d for d in stored(tmp_path / "ix").values() if d["title"] == FERRY[0])
+    assert str(elsewhere / "c.txt") in ferry["pages"]
 
 
 def test_strict_build_leaves_the_live_index_alone(tmp_path, pages_dir):
@@ -130,6 +190,20 @@ def test_update_equals_rebuild(tmp_path, pages_dir):
         stored(index)[next(i for i, d in stored(fresh).items() if d["title"] == FERRY[0])]["kind"]
         == "teaser"
     )
+
+
+def test_update_that_only_removes_stories(tmp_path, pages_dir):
+    index = tmp_path / "ix"
+    (pages_dir / "e.txt").write_text(
+        page("Tide tables reprinted", "Harbour Herald", "01-05-2025", ["A new edition is out."])
+    )
+    run_build([pages_dir], index)
+    (pages_dir / "e.txt").unlink()
+    report = run_update([pages_dir], index)
+    assert report.published and (report.written, report.deleted) == (0, 1)
+    fresh = tmp_path / "fresh"
+    run_build([pages_dir], fresh)
+    assert stored(index) == stored(fresh)
 
 
 def test_update_with_nothing_changed_keeps_the_generation(tmp_path, pages_dir):
