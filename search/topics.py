@@ -186,11 +186,13 @@ class Taxonomy:
         scores = [0.0] * len(self._ids)
         log = math.log
         single = self._single
-        for term in self._single_terms.intersection(counts):
+        # Sorted: floats added in a set's order (which follows PYTHONHASHSEED) could swap two
+        # near-equal topics between runs, and an update must equal a rebuild.
+        for term in sorted(self._single_terms.intersection(counts)):
             strength = 1.0 + log(counts[term])
             for index, weight in single[term]:
                 scores[index] += weight * strength
-        heads = self._phrase_heads.intersection(counts)
+        heads = sorted(self._phrase_heads.intersection(counts))
         if heads:
             self._add_phrase_scores(heads, counts, title_terms, body_terms, scores)
         return scores
