@@ -9,6 +9,7 @@ documents for the page of hits, and snippets made from those documents' text.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -317,12 +318,13 @@ class Engine:
             text = body or doc.get("teaser") or ""
             paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
             captions = _captions(doc.get("captions") or "")
-            related = []
+            related_docs = []
             for other_id in doc.get("related") or ():
                 other = gen.searcher.document_number(id=other_id)
                 if other is not None and gen.matcher.live[other]:
-                    related.append(_ref(self._stored(gen, other)))
-            shown = {docnum} | {gen.searcher.document_number(id=r.id) for r in related}
+                    related_docs.append(other)
+            related = [_ref(self._stored(gen, d)) for d in related_docs]
+            shown = {docnum, *related_docs}
             similar = [_ref(self._stored(gen, d)) for d in self._similar(gen, doc, shown)]
             return StoryDetail(
                 id=doc["id"],
@@ -500,8 +502,6 @@ def _ref(doc: dict[str, Any]) -> StoryRef:
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
-    import re
-
     return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)
 
 

@@ -70,7 +70,7 @@ class FacetColumns:
         self.topic_labels = topic_labels
         self._topic_index, self._topic_docs, self._topic_codes = _topics(reader, topic_docs)
         self.topics = list(self._topic_index)
-        self.published, self.dated = _published(reader, count)
+        self.published, self.dated = published_column(reader, count)
         self._topic_masks: dict[int, np.ndarray] = {}
 
     # --- filtering ---------------------------------------------------------------------------
@@ -215,6 +215,11 @@ def _to_long(value: datetime) -> int:
     return (value - datetime.min) // timedelta(microseconds=1)
 
 
+def from_long(value: int) -> datetime:
+    """The datetime of one of Whoosh's microsecond counts."""
+    return datetime.min + timedelta(microseconds=int(value))
+
+
 def _listing(
     values: list[str],
     counts: np.ndarray,
@@ -277,8 +282,9 @@ def _topics(
     return index, np.concatenate(docs), np.concatenate(codes)
 
 
-def _published(reader: Any, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each story's date as Whoosh's microsecond count, and whether it has one."""
+def published_column(reader: Any, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each story's date as Whoosh's microsecond count, and whether it has one (deleted
+    stories included: callers mask them)."""
     if not reader.has_column("published"):
         return np.zeros(count, dtype=np.int64), np.zeros(count, dtype=bool)
     raw = np.concatenate(

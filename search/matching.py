@@ -92,7 +92,12 @@ class Matcher:
         return found
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
-        return len(self.term(fieldname, text)[0])
+        """Stories holding the term: the cached postings when read, else the term table
+        (which counts deleted stories too, until a merge; close enough for weighting)."""
+        found = self._cache.get((fieldname, text))
+        if found is not None:
+            return len(found[0])
+        return self.reader.doc_frequency(fieldname, text)
 
     # --- evaluation -------------------------------------------------------------------------
 

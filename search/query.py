@@ -33,6 +33,7 @@ from whoosh.qparser import (
 
 from search.analysis import WORD, normalise, stem
 from search.models import Match
+from search.schema import StorySchema
 
 TEXT_FIELDS = ("title", "teaser", "body", "captions")
 FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "captions": "caption"}
@@ -200,7 +201,7 @@ def positive_terms(q: wq.Query | None) -> set[str]:
 def _parser(match: Match) -> MultifieldParser:
     """One parser per match mode, made once (parsing keeps no state in the parser)."""
     group = AndGroup if match == "all" else OrGroup.factory(0.9)
-    parser = MultifieldParser(list(TEXT_FIELDS), schema=_schema(), group=group)
+    parser = MultifieldParser(list(TEXT_FIELDS), schema=StorySchema(), group=group)
     parser.add_plugin(PlusMinusPlugin())
     parser.add_plugin(
         FieldAliasPlugin(
@@ -210,18 +211,6 @@ def _parser(match: Match) -> MultifieldParser:
     parser.remove_plugin_class(WildcardPlugin)  # prefixes only: leading wildcards scan it all
     parser.add_plugin(PrefixPlugin())
     return parser
-
-
-_SCHEMA = None
-
-
-def _schema():  # noqa: ANN202 (a Whoosh Schema)
-    global _SCHEMA
-    if _SCHEMA is None:
-        from search.schema import StorySchema
-
-        _SCHEMA = StorySchema()
-    return _SCHEMA
 
 
 def _resolve(q: wq.Query, vocab: Vocabulary, notices: list[str]) -> wq.Query:

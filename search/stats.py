@@ -6,8 +6,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 
+from search.facets import from_long, published_column
 from search.generations import IndexDir, reading
 from search.manifest import load_build_info
 from search.schema import INDEX_NAME, TOPIC_SEPARATOR
@@ -45,14 +47,14 @@ def index_stats(index_dir: Path) -> dict[str, Any]:
     }
 
 
-def _live_values(reader: Any, field: str, translate: bool = True) -> list[Any]:
+def _live_values(reader: Any, field: str) -> list[Any]:
     """The column value of every live document, read segment by segment (a segment with no
     column file for the field gives its default)."""
     if field not in reader.schema or not reader.schema[field].column_type:
         return []
     values = []
     for leaf, _ in reader.leaf_readers():
-        column = leaf.column_reader(field, translate=translate)
+        column = leaf.column_reader(field)
         if leaf.has_deletions():
             values.extend(v for d, v in enumerate(column) if not leaf.is_deleted(d))
         else:
@@ -61,12 +63,12 @@ def _live_values(reader: Any, field: str, translate: bool = True) -> list[Any]:
 
 
 def _published_range(reader: Any) -> tuple[Any, Any]:
-    """The earliest and latest ``published``, from the field's sortable column: one array per
-    segment instead of unpickling every stored document."""
-    field = reader.schema["published"]
-    # Raw sortable integers: a story without a date holds the column's default, which no
-    # datetime encodes to (it would not even convert back).
-    values = [v for v in _live_values(reader, "published", translate=False) if v != field.default]
-    if not values:
+    """The earliest and latest ``published`` of the live stories, from the sortable column the
+    search engine reads too, instead of unpickling every stored document."""
+    count = reader.doc_count_all()
+    values, dated = published_column(reader, count)
+    if reader.has_deletions():
+        dated &= np.fromiter((not reader.is_deleted(d) for d in range(count)), bool, count)
+    if not dated.any():
         return None, None
-    return field.from_column_value(min(values)), field.from_column_value(max(values))
+    return from_long(values[dated].min()), from_long(values[dated].max())
