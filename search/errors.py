@@ -45,3 +45,29 @@ class BadParameter(NewsdexError):
         super().__init__(f"{param}: {reason}")
         self.param = param
         self.reason = reason
+
+
+class IndexFormatError(NewsdexError):
+    """A generation written by another version of the on-disk format: rebuild it."""
+
+    def __init__(self, path: str, found: object, expected: object) -> None:
+        super().__init__(
+            f"the index at {path} was written in format {found}, this newsdex reads format "
+            f"{expected}: rebuild needed (`newsdex build PATH --index ...` writes a new one)"
+        )
+        self.path = path
+        self.found = found
+        self.expected = expected
+
+
+class IndexCorrupt(NewsdexError):
+    """A file of the live generation cannot be read: the index is damaged and must be rebuilt."""
+
+    def __init__(self, generation: str, fault: str) -> None:
+        super().__init__(f"the index generation {generation} is damaged: {fault}")
+        self.generation = generation
+        self.fault = fault
+
+
+class DiskFull(NewsdexError):
+    """A build ran out of disk space (or would: it checks before it starts)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+REUTERS = SHARED / "corpus" / "reuters21578"
 CRAWLED = datetime(2025, 6, 1, 12, 0)
 
 
@@ -113,6 +114,20 @@ def built_index(tmp_path: Path, pages_dir: Path) -> Path:
     report = indexer.build(
         [pages_dir], index, taxonomy=Taxonomy.default(), crawled_at=CRAWLED, progress=False
     )
+    assert report.published, report
+    return index
+
+
+@pytest.fixture(scope="session")
+def reuters_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Reuters-21578 built once per session (skips without ``../shared``); read-only."""
+    from search import indexer
+    from search.topics import Taxonomy
+
+    if not REUTERS.is_dir():
+        pytest.skip(f"shared corpus not found: {REUTERS} (expected ../shared beside the repo)")
+    index = tmp_path_factory.mktemp("reuters") / "index"
+    report = indexer.build([REUTERS], index, taxonomy=Taxonomy.default(), progress=False)
     assert report.published, report
     return index
 

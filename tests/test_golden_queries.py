@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from search import indexer
 from search.engine import Engine
 from search.models import SearchRequest
-from search.topics import Taxonomy
 from tests.conftest import SHARED
 
 REUTERS = SHARED / "corpus" / "reuters21578"
@@ -40,13 +38,8 @@ GOLDEN = [
 
 
 @pytest.fixture(scope="module")
-def reuters(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    if not REUTERS.is_dir():
-        pytest.skip(f"shared corpus not found: {REUTERS} (expected ../shared beside the repo)")
-    index = tmp_path_factory.mktemp("reuters") / "index"
-    report = indexer.build([REUTERS], Path(index), taxonomy=Taxonomy.default(), progress=False)
-    assert report.published
-    engine = Engine(index)
+def reuters(reuters_index: Path) -> Engine:
+    engine = Engine(reuters_index)
     yield engine
     engine.close()
 
