@@ -9,21 +9,26 @@ import os
 # Loopback only by default: put a reverse proxy in front to serve other machines.
 bind = "127.0.0.1:8000"
 
-# A search is CPU-bound Python and each worker's engine answers one search at a time (it
-# holds a lock), so throughput comes from processes: one per core plus one, so a core never
-# idles while another worker is between requests. Every worker opens the index itself.
-workers = (os.cpu_count() or 1) + 1
+# A search is CPU-bound Python, and one engine answers one search at a time, so throughput
+# comes from processes. Sync workers, because with them gunicorn's timeout is real: a sync
+# worker reports to the master only between requests, so one stuck in a request past
+# `timeout` is killed and replaced (a gthread worker reports from its main thread while its
+# request threads are stuck, so its timeout never fires). A busy sync worker also accepts no
+# new connection, so a slow search never holds up a quick one behind it while another worker
+# is idle. Two per core plus one, as gunicorn recommends. Sync workers close each connection
+# after its response and are meant to sit behind a buffering proxy (nginx) for slow clients.
+workers = 2 * (os.cpu_count() or 1) + 1
+worker_class = "sync"
 
-# A few threads per worker only keep idle keep-alive connections and slow clients from
-# occupying a whole worker; they add no search throughput.
-worker_class = "gthread"
-threads = 4
-keepalive = 5
-
-# Searches take milliseconds; a request still running after 30 s is stuck. Workers finish
-# what they are doing for up to 10 s on a restart or shutdown.
+# Searches stop themselves after a fraction of a second (search/budget.py); a request still
+# running after 30 s is stuck, and its worker is killed. Workers finish what they are doing
+# for up to 10 s on a restart or shutdown.
 timeout = 30
 graceful_timeout = 10
+
+# No limit on the request line here (gunicorn's own 414 page is HTML without our headers):
+# a pasted paragraph is a fair query. The app answers an over-long URL itself (web/errors.py).
+limit_request_line = 0
 
 # The app and its imports are loaded once in the master and shared copy-on-write; the index
 # is opened lazily in each worker after the fork (web.search_index), never in the master.

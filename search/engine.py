@@ -9,9 +9,17 @@ documents for the page of hits, and snippets made from those documents' text.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import logging
+import pickle
 import re
+import struct
 import threading
 import time
+import warnings
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +32,8 @@ from whoosh import query as wq
 
 from search import highlight, spelling
 from search.analysis import WORD, normalise, terms
-from search.errors import IndexMissing, StoryNotFound
+from search.budget import Budget
+from search.errors import IndexCorrupt, IndexMissing, NewsdexError, StoryNotFound
 from search.facets import FacetColumns
 from search.generations import CURRENT, HeldGeneration, IndexDir, hold_current
 from search.manifest import load_build_info
@@ -51,12 +60,25 @@ from search.query import (
 from search.query import describe as describe_query
 from search.schema import INDEX_NAME
 from search.stats import index_stats
+from search.term_table import TermTable
 from search.topics import Taxonomy
+
+log = logging.getLogger("newsdex.engine")
 
 SIMILAR = 5
 KEY_TERMS = 12
 SURFACE_STORIES = 5
 """How many stories a spelling candidate's written forms are read from."""
+WATCH_SECONDS = 5.0
+"""How often an idle engine looks for a newer generation, to let go of the one it holds."""
+HEALTH_WAIT = 0.5
+"""How long ``/healthz`` waits for a busy engine before it reports on the running search."""
+STUCK_SECONDS = 5.0
+"""A search running this long means the engine is stuck (budgets keep searches far below)."""
+PREFIX_WAIT = 2.0
+"""How long a prefix query waits for the term table that a new generation reads first."""
+_READ_ERRORS = (OSError, EOFError, zlib.error, struct.error, pickle.UnpicklingError)
+"""What Whoosh raises when the bytes of a segment are not what it wrote."""
 
 
 @dataclass
@@ -71,6 +93,12 @@ class _Generation:
     vocab: Vocabulary
     lexicon: spelling.Lexicon | None = None
     """Loaded in the background after opening; two-edit suggestions wait for it."""
+    term_table: TermTable | None = None
+    """Loaded in the background first thing after opening; prefix queries wait for it."""
+    term_table_ready: threading.Event = field(default_factory=threading.Event)
+    fault: str | None = None
+    """Why the generation cannot be trusted (a file that fails its checksum, a segment that
+    cannot be read); ``/healthz`` reports it."""
     stored: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -90,6 +118,11 @@ class Engine:
         self.index = IndexDir(index_dir)
         self._open: _Generation | None = None
         self._lock = threading.RLock()
+        self._busy_since: float | None = None
+        self._unopenable: IndexCorrupt | None = None
+        """Why the live generation could not be opened: not tried again until it changes."""
+        self._closed = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     @property
     def generation(self) -> str:
@@ -102,10 +135,38 @@ class Engine:
             return self._current().matcher.live_count
 
     def close(self) -> None:
+        self._closed.set()
         with self._lock:
             if self._open is not None:
                 self._open.close()
                 self._open = None
+
+    def health(self) -> dict[str, Any]:
+        """``{"ok": bool, "generation", "stories"}``, or ``ok`` false with an ``error`` that
+        says what is wrong: no index, a damaged generation, a search stuck for seconds.
+
+        Never waits long for a busy engine: it then reports on the search that holds it."""
+        if not self._lock.acquire(timeout=HEALTH_WAIT):
+            since = self._busy_since
+            busy = time.monotonic() - since if since is not None else 0.0
+            name = self._open.name if self._open is not None else None
+            body: dict[str, Any] = {"ok": busy < STUCK_SECONDS, "generation": name}
+            body["busy_seconds"] = round(busy, 3)
+            if busy >= STUCK_SECONDS:
+                body["error"] = f"a search has been running for {busy:.1f} s"
+            return body
+        try:
+            try:
+                gen = self._current()
+            except IndexMissing:
+                return {"ok": False, "error": "no search index has been built yet"}
+            except NewsdexError as err:
+                return {"ok": False, "generation": _live_name(self.index), "error": str(err)}
+            if gen.fault:
+                return {"ok": False, "generation": gen.name, "error": gen.fault}
+            return {"ok": True, "generation": gen.name, "stories": gen.matcher.live_count}
+        finally:
+            self._lock.release()
 
     def stats(self) -> dict[str, Any]:
         """What ``newsdex stats --json`` prints."""
@@ -120,17 +181,19 @@ class Engine:
         *,
         facets: bool = True,
         snippets: bool = True,
+        budget: Budget | None = None,
     ) -> SearchResults:
         """Run one search; ``now`` (naive UTC) anchors relative dates like ``when:7d``.
 
         ``facets=False`` leaves out facet counts and the histogram, ``snippets=False`` the
-        highlighting (benchmarks compare the bare search with the full one)."""
+        highlighting (benchmarks compare the bare search with the full one). ``budget``
+        defaults to ``search.budget.SEARCH_SECONDS`` from now."""
         started = time.perf_counter()
         now = now or datetime.now(UTC).replace(tzinfo=None)
-        with self._lock:
-            gen = self._current()
+        budget = budget or Budget()
+        with self._working() as gen:
             compiled = compile_query(request.q, request.match, gen.vocab, now)
-            ids, scores = self._run(gen, compiled)
+            ids, scores = self._run(gen, compiled, budget)
             low, high = _date_bounds(request, compiled)
             filters = gen.columns.filters(ids, request, low, high)
             keep = filters.all()
@@ -141,12 +204,17 @@ class Engine:
             query_terms = positive_terms(compiled.query)
             hits = tuple(self._hit(gen, doc, score, query_terms, snippets) for doc, score in page)
             total = len(found)
+            # The extras are skipped once the budget is spent: they are worth less than time.
             suggestion = None
             if compiled.words and (total == 0 or self._unknown_word(gen, compiled)):
-                suggestion = self._suggest(gen, request, compiled, now)
+                if not budget.expired():
+                    suggestion = self._suggest(gen, request, compiled, now, budget)
             any_total = None
             if total == 0 and request.match == "all" and len(compiled.words) > 1:
-                any_total = self._count(gen, replace(request, match="any"), now)
+                if not budget.expired():
+                    any_total = self._count(gen, replace(request, match="any"), now, budget)
+            if budget.cut_short:
+                compiled.notices.append(budget.notice())
             parsed = ParsedQuery(
                 text=request.q,
                 interpreted=_interpreted(compiled, request.q),
@@ -169,13 +237,20 @@ class Engine:
             generation=name,
         )
 
-    def _run(self, gen: _Generation, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]:
+    def _run(
+        self, gen: _Generation, compiled: Compiled, budget: Budget
+    ) -> tuple[np.ndarray, np.ndarray]:
         if compiled.query is None:
             ids = gen.matcher.live_ids
             return ids, np.zeros(len(ids), dtype=np.float32)
         try:
-            return gen.matcher.run(compiled.query)
-        except Exception:  # an odd parse we cannot run: search the plain words instead
+            return gen.matcher.run(compiled.query, budget)
+        except _READ_ERRORS:
+            raise  # the index, not the query: _working() reports it
+        except Exception:
+            # A query shape the matcher cannot run is a bug to fix, so it is logged in full;
+            # the reader still gets the stories holding the words.
+            log.exception("matcher failed on %r (parsed as %r)", compiled.words, compiled.query)
             compiled.notices.append("Could not run the query as written; searched its words.")
             words = wq.And(
                 [
@@ -184,11 +259,13 @@ class Engine:
                 ]
             )
             compiled.query = words
-            return gen.matcher.run(words) if compiled.words else _nothing()
+            return gen.matcher.run(words, budget) if compiled.words else _nothing()
 
-    def _count(self, gen: _Generation, request: SearchRequest, now: datetime) -> int:
+    def _count(
+        self, gen: _Generation, request: SearchRequest, now: datetime, budget: Budget
+    ) -> int:
         compiled = compile_query(request.q, request.match, gen.vocab, now)
-        ids, _ = self._run(gen, compiled)
+        ids, _ = self._run(gen, compiled, budget)
         low, high = _date_bounds(request, compiled)
         return int(gen.columns.filters(ids, request, low, high).all().sum())
 
@@ -274,7 +351,12 @@ class Engine:
         return False
 
     def _suggest(
-        self, gen: _Generation, request: SearchRequest, compiled: Compiled, now: datetime
+        self,
+        gen: _Generation,
+        request: SearchRequest,
+        compiled: Compiled,
+        now: datetime,
+        budget: Budget,
     ) -> str | None:
         reader = gen.searcher.reader()
 
@@ -283,6 +365,8 @@ class Engine:
 
         text = request.q
         for word in dict.fromkeys(compiled.words):
+            if budget.expired():
+                return None
             better = spelling.correct(
                 word, frequency, lambda stem, typed: self._surface(gen, stem, typed), gen.lexicon
             )
@@ -290,7 +374,7 @@ class Engine:
                 text = _replace_word(text, word, better)
         if text == request.q:
             return None
-        return text if self._count(gen, replace(request, q=text), now) else None
+        return text if self._count(gen, replace(request, q=text), now, budget) else None
 
     def _surface(self, gen: _Generation, stem: str, typed: str) -> str | None:
         """The written word with stem ``stem`` nearest to ``typed``, read off a few stories."""
@@ -307,8 +391,7 @@ class Engine:
     def story(self, story_id: str, q: str = "") -> StoryDetail:
         """A story in full with the terms of ``q`` marked; ``StoryNotFound`` if none has the id."""
         now = datetime.now(UTC).replace(tzinfo=None)
-        with self._lock:
-            gen = self._current()
+        with self._working() as gen:
             docnum = gen.searcher.document_number(id=story_id)
             if docnum is None or not gen.matcher.live[docnum]:
                 raise StoryNotFound(story_id)
@@ -364,7 +447,7 @@ class Engine:
         if not picked:
             return []
         q = wq.Or([wq.Or([wq.Term(f, t) for f in ("title", "body")]) for t in picked])
-        ids, scores = matcher.run(q)
+        ids, scores = matcher.run(q, Budget())
         order = np.argsort(-scores, kind="stable")
         live = gen.matcher.live
         found = [int(ids[i]) for i in order[: SIMILAR + len(shown)] if int(ids[i]) not in shown]
@@ -372,24 +455,73 @@ class Engine:
 
     # --- the live generation -------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _working(self) -> Iterator[_Generation]:
+        """The live generation, held for one request; a failure to read its files becomes
+        ``IndexCorrupt`` (and the generation's ``fault``) when the files prove damaged."""
+        with self._lock:
+            self._busy_since = time.monotonic()
+            gen = None
+            try:
+                gen = self._current()
+                yield gen
+            except NewsdexError:
+                raise
+            except Exception as err:
+                if gen is None:
+                    raise
+                fault = _diagnose(gen, err)
+                if fault is None:
+                    raise  # not the files: a bug, logged and answered as one
+                gen.fault = fault
+                log.error("index generation %s is damaged: %s", gen.name, fault)
+                raise IndexCorrupt(gen.name, fault) from err
+            finally:
+                self._busy_since = None
+
+    def _watch(self) -> None:
+        """Let go of a generation that is no longer live while the engine idles, so that an
+        idle worker does not keep an old index on disk for hours."""
+        while not self._closed.wait(WATCH_SECONDS):
+            if not self._lock.acquire(blocking=False):
+                continue
+            try:
+                gen = self._open
+                if gen is not None and _live_name(self.index) != gen.name:
+                    self._open = None
+                    gen.close()
+                    _remove_unheld(self.index)
+            except Exception:  # a watcher must never take the worker down
+                log.exception("releasing an old generation of %s failed", self.index.path)
+            finally:
+                self._lock.release()
+
     def _current(self) -> _Generation:
-        try:
-            live = (self.index.path / CURRENT).read_text().strip()
-        except FileNotFoundError:
-            live = None
+        live = _live_name(self.index)
         if self._open is not None and self._open.name == live:
             return self._open
         if live is None:
             self.index.current()  # raises IndexMissing with the message people need
+        if self._unopenable is not None and self._unopenable.generation == live:
+            raise self._unopenable
         held = hold_current(self.index)
         try:
             opened = _open_generation(held)
+        except IndexCorrupt as err:
+            held.close()
+            self._unopenable = err
+            raise
         except Exception:
             held.close()
             raise
+        self._unopenable = None
         if self._open is not None:
             self._open.close()
+            _remove_unheld(self.index)
         self._open = opened
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, name="newsdex-watch", daemon=True)
+            self._watcher.start()
         return opened
 
     def _stored(self, gen: _Generation, docnum: int) -> dict[str, Any]:
@@ -404,19 +536,33 @@ class Engine:
 
 def _open_generation(held: HeldGeneration) -> _Generation:
     path = held.generation.path
-    try:
-        ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-    except Exception as err:
-        raise IndexMissing(f"the index at {path} cannot be opened: {err}") from err
-    searcher = ix.searcher()
+    fault = None
+    # Whoosh leaves the files it had opened to the garbage collector when opening fails;
+    # they are closed here, quietly, with the traceback that holds them.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+            searcher = ix.searcher()
+        except NewsdexError:
+            raise
+        except Exception as err:
+            fault = _without_path(f"it cannot be opened: {type(err).__name__}: {err}", held)
+        if fault is not None:
+            gc.collect()
+    if fault is not None:
+        log.error("index generation %s %s", held.generation.name, fault)
+        raise IndexCorrupt(held.generation.name, fault)
     reader = searcher.reader()
     labels = _topic_labels(path)
     matcher = Matcher(searcher)
     columns = FacetColumns(reader, labels, lambda topic: matcher.term("topics", topic)[0])
+    gen: _Generation
 
-    def expand_prefix(fieldname: str, prefix: str) -> Any:
-        for term in reader.expand_prefix(fieldname, prefix):
-            yield term.decode("utf-8"), reader.doc_frequency(fieldname, term)
+    def expand_prefix(prefix: str, limit: int) -> list[tuple[str, int]]:
+        if not gen.term_table_ready.wait(PREFIX_WAIT) or gen.term_table is None:
+            return []
+        return gen.term_table.with_prefix(prefix, limit)
 
     vocab = Vocabulary(
         sources=[s for s in columns.sources if s],
@@ -425,16 +571,20 @@ def _open_generation(held: HeldGeneration) -> _Generation:
         expand_prefix=expand_prefix,
     )
     gen = _Generation(held, ix, searcher, matcher, columns, vocab)
-    threading.Thread(target=_load_lexicon, args=(gen,), daemon=True).start()
+    threading.Thread(target=_warm_up, args=(gen,), name="newsdex-warm", daemon=True).start()
     return gen
 
 
-def _load_lexicon(gen: _Generation) -> None:
-    """Read the text fields' stems with a reader of its own (readers are not shared across
-    threads) and hand them to the generation when done."""
+def _warm_up(gen: _Generation) -> None:
+    """With a reader of its own (readers are not shared across threads): read the term table
+    for prefixes, then the stems for spelling, then check the generation's files."""
     try:
         with gen.ix.reader() as reader:
             leaves = [leaf for leaf, _ in reader.leaf_readers()]
+            try:
+                gen.term_table = TermTable.read(leaves, TEXT_FIELDS)
+            finally:
+                gen.term_table_ready.set()
             stems = [
                 term.decode("utf-8")
                 for leaf in leaves
@@ -442,8 +592,45 @@ def _load_lexicon(gen: _Generation) -> None:
                 for term in leaf.lexicon(name)
             ]
         gen.lexicon = spelling.Lexicon(stems)
-    except Exception:  # the generation was closed under us: suggestions do without
-        return
+        problems = _verify_files(gen.held.generation.path)
+        if problems:
+            gen.fault = _without_path("; ".join(problems[:3]), gen.held)
+            log.error("index generation %s is damaged: %s", gen.name, gen.fault)
+    except Exception:  # closed under us, or damaged: searches find out and report it
+        log.debug("warming up %s stopped", gen.name, exc_info=True)
+
+
+def _verify_files(path: Path) -> list[str]:
+    """What is wrong with the generation's files (missing, wrong size or checksum)."""
+    return []
+
+
+def _remove_unheld(index: IndexDir) -> None:
+    """Remove old generations that no process reads any more."""
+
+
+def _live_name(index: IndexDir) -> str | None:
+    try:
+        return (index.path / CURRENT).read_text().strip()
+    except FileNotFoundError:
+        return None
+
+
+def _diagnose(gen: _Generation, err: Exception) -> str | None:
+    """The fault behind ``err`` when it comes from damaged files, else ``None`` (a bug)."""
+    problems = _verify_files(gen.held.generation.path)
+    if problems:
+        return _without_path("; ".join(problems[:3]), gen.held)
+    if isinstance(err, _READ_ERRORS):
+        return _without_path(f"reading it failed: {type(err).__name__}: {err}", gen.held)
+    return None
+
+
+def _without_path(message: str, held: HeldGeneration) -> str:
+    """``message`` with the server's paths taken out: clients see the file names only."""
+    return message.replace(str(held.generation.path) + "/", "").replace(
+        str(held.generation.path), held.generation.name
+    )
 
 
 def _topic_labels(path: Path) -> dict[str, str]:
@@ -460,7 +647,10 @@ def _date_bounds(
 ) -> tuple[datetime | None, datetime | None]:
     lows = [d for d in (_day(request.date_from), compiled.date_from) if d is not None]
     to = _day(request.date_to)
-    highs = [d for d in (to + timedelta(days=1) if to else None, compiled.date_to) if d]
+    after_to = (
+        (to + timedelta(days=1) if to < datetime(9999, 12, 31) else datetime.max) if to else None
+    )
+    highs = [d for d in (after_to, compiled.date_to) if d]
     return max(lows, default=None), min(highs, default=None)
 
 

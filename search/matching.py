@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Iterable
 from itertools import chain
 from pickle import loads
 from typing import Any
@@ -22,6 +23,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from search import column_arrays
+from search.budget import Budget
 from search.query import TEXT_FIELDS
 from search.segment_writer import unpack_values
 
@@ -61,10 +63,19 @@ class Matcher:
             for name in TEXT_FIELDS
         }
         self._cache: OrderedDict[tuple[str, str], Matches] = OrderedDict()
+        self._budget: Budget | None = None
 
-    def run(self, q: wq.Query) -> Matches:
-        """Every live document matching ``q`` with its score, sorted by document number."""
-        ids, scores = self._eval(q)
+    def run(self, q: wq.Query, budget: Budget | None = None) -> Matches:
+        """Every live document matching ``q`` with its score, sorted by document number.
+
+        With a ``budget``, terms whose postings are not yet read when it runs out are left out
+        of the query (as if not typed) and recorded in ``budget.skipped``."""
+        self._budget = budget
+        try:
+            found = self._eval(q)
+        finally:
+            self._budget = None
+        ids, scores = found if found is not None else (EMPTY_IDS, EMPTY_SCORES)
         if len(ids) and not self.live.all():
             keep = self.live[ids]
             ids, scores = ids[keep], scores[keep]
@@ -101,26 +112,45 @@ class Matcher:
 
     # --- evaluation -------------------------------------------------------------------------
 
-    def _eval(self, q: wq.Query) -> Matches:
+    def _out_of_time(self, fieldname: str, text: str) -> bool:
+        """Whether this term must be left out: time is up and its postings are not cached."""
+        budget = self._budget
+        if budget is None or (fieldname, text) in self._cache or not budget.expired():
+            return False
+        budget.skip(text)
+        return True
+
+    def _eval(self, q: wq.Query) -> Matches | None:
+        """``None``: the part was left out for lack of time (it neither matches nor filters)."""
         if isinstance(q, wq.Term):
+            if self._out_of_time(q.fieldname, str(q.text)):
+                return None
             ids, scores = self.term(q.fieldname, str(q.text))
             return (ids, scores * q.boost) if q.boost != 1.0 else (ids, scores)
         if isinstance(q, wq.And):
-            return self._and([self._eval(s) for s in q.subqueries])
+            return self._and(_present(self._eval(s) for s in q.subqueries))
         if isinstance(q, wq.Or):
-            return self._or([self._eval(s) for s in q.subqueries], getattr(q, "scale", None))
+            parts = _present(self._eval(s) for s in q.subqueries)
+            return self._or(parts, getattr(q, "scale", None)) if parts else None
         if isinstance(q, wq.AndNot):
-            ids, scores = self._eval(q.a)
-            banned, _ = self._eval(q.b)
-            keep = ~np.isin(ids, banned, assume_unique=True)
+            found = self._eval(q.a)
+            banned = self._eval(q.b)
+            if found is None or banned is None:
+                return found
+            ids, scores = found
+            keep = ~np.isin(ids, banned[0], assume_unique=True)
             return ids[keep], scores[keep]
         if isinstance(q, wq.Not):
-            banned, _ = self._eval(q.query)
-            ids = self.live_ids[~np.isin(self.live_ids, banned, assume_unique=True)]
+            banned = self._eval(q.query)
+            if banned is None:
+                return None
+            ids = self.live_ids[~np.isin(self.live_ids, banned[0], assume_unique=True)]
             return ids, np.zeros(len(ids), dtype=np.float32)
         if isinstance(q, wq.AndMaybe):
-            ids, scores = self._eval(q.a)
-            extra_ids, extra = self._eval(q.b)
+            found, maybe = self._eval(q.a), self._eval(q.b)
+            if found is None or maybe is None:
+                return found
+            (ids, scores), (extra_ids, extra) = found, maybe
             _, here, there = np.intersect1d(ids, extra_ids, assume_unique=True, return_indices=True)
             scores = scores.copy()
             scores[here] += extra[there]
@@ -135,7 +165,9 @@ class Matcher:
         ids.sort()
         return ids, np.zeros(len(ids), dtype=np.float32)
 
-    def _and(self, parts: list[Matches]) -> Matches:
+    def _and(self, parts: list[Matches]) -> Matches | None:
+        if not parts:
+            return None
         parts.sort(key=lambda p: len(p[0]))
         ids, scores = parts[0]
         for other_ids, other_scores in parts[1:]:
@@ -162,9 +194,11 @@ class Matcher:
             scores = scores * matched / len(parts)
         return ids.astype(np.int32), scores.astype(np.float32)
 
-    def _phrase(self, q: wq.Phrase) -> Matches:
+    def _phrase(self, q: wq.Phrase) -> Matches | None:
+        if any(self._out_of_time(q.fieldname, w) for w in q.words):
+            return None
         words = [self.term(q.fieldname, w) for w in q.words]
-        candidates, scores = self._and(list(words))
+        candidates, scores = self._and(list(words)) or (EMPTY_IDS, EMPTY_SCORES)
         if not len(candidates) or len(q.words) < 2:
             return candidates, scores
         if q.slop != 1:
@@ -232,6 +266,10 @@ class Matcher:
             else:
                 parts.append(np.zeros(count, dtype=np.float32))
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+
+def _present(parts: Iterable[Matches | None]) -> list[Matches]:
+    return [p for p in parts if p is not None]
 
 
 def _keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:

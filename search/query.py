@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,6 +28,7 @@ from whoosh.qparser import (
     OrGroup,
     PlusMinusPlugin,
     PrefixPlugin,
+    RangePlugin,
     WildcardPlugin,
 )
 
@@ -40,7 +41,10 @@ FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "caption
 """Each text field as a reader names it (``matched_in``)."""
 PREFIX_CAP = 50
 """A prefix expands to at most this many terms, the most frequent first."""
-_PREFIX_SCAN = 20_000
+EXPANSION_BUDGET = 120
+"""All the prefixes of one query expand to at most this many terms together."""
+MIN_SHARE = 4
+"""Each prefix gets at least this many terms; prefixes past the budget are left out."""
 _NOTHING = "\x00nothing"
 """A term no field holds: what an unknown ``source:`` value matches."""
 
@@ -61,8 +65,9 @@ class Vocabulary:
     sources: Sequence[str]
     topics: Sequence[str]
     topic_labels: dict[str, str]
-    expand_prefix: Callable[[str, str], Iterable[tuple[str, int]]]
-    """``(field, prefix) -> (term, doc frequency)`` pairs."""
+    expand_prefix: Callable[[str, int], Sequence[tuple[str, int]]]
+    """``(prefix, limit) -> [(term, stories holding it)]`` over the text fields, the most
+    frequent first, at most ``limit``."""
 
 
 @dataclass(slots=True)
@@ -90,7 +95,9 @@ def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> 
         return compiled
     try:
         parsed = _parser(match).parse(rest)
-        parsed = _resolve(parsed, vocab, notices)
+        room = _Expansion.for_query(parsed)
+        parsed = _resolve(parsed, vocab, notices, room)
+        notices.extend(room.notices())
     except Exception:  # Whoosh's parser fails in odd ways on odd input; words still search
         parsed = wq.NullQuery
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
@@ -98,10 +105,11 @@ def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> 
             # "-oil" alone: everything but oil (Whoosh's parser drops a query with no
             # positive part).
             positive = _parser("any").parse(_NEGATION.sub(" ", rest))
-            parsed = wq.Not(_resolve(positive, vocab, notices))
+            parsed = wq.Not(_resolve(positive, vocab, notices, _Expansion.for_query(positive)))
         elif words:
             notices.append("Could not read the query syntax; searched for the words instead.")
-            parsed = _resolve(_parser(match).parse(" ".join(words)), vocab, notices)
+            plain = _parser(match).parse(" ".join(words))
+            parsed = _resolve(plain, vocab, notices, _Expansion.for_query(plain))
         elif WORD.search(rest):
             notices.append("Only very common words were given; showing all stories.")
             parsed = None
@@ -209,20 +217,84 @@ def _parser(match: Match) -> MultifieldParser:
         )
     )
     parser.remove_plugin_class(WildcardPlugin)  # prefixes only: leading wildcards scan it all
+    # Term ranges (``[a TO z]``) would walk the whole term table; the language has none.
+    parser.remove_plugin_class(RangePlugin)
     parser.add_plugin(PrefixPlugin())
     return parser
 
 
-def _resolve(q: wq.Query, vocab: Vocabulary, notices: list[str]) -> wq.Query:
+@dataclass(slots=True)
+class _Expansion:
+    """How many terms each prefix of one query may expand to, so that all of them together
+    stay within ``EXPANSION_BUDGET``; each prefix is expanded once for every field."""
+
+    share: int
+    allowed: int
+    """How many distinct prefixes may expand; the ones after are left out."""
+    done: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    cut: list[str] = field(default_factory=list)
+    """Prefixes that matched more than ``share`` terms."""
+    dropped: list[str] = field(default_factory=list)
+
+    @classmethod
+    def for_query(cls, q: wq.Query) -> _Expansion:
+        distinct = len(
+            {
+                node.text
+                for node in q.leaves()
+                if isinstance(node, wq.Prefix) and node.fieldname in TEXT_FIELDS
+            }
+        )
+        share = min(PREFIX_CAP, max(MIN_SHARE, EXPANSION_BUDGET // max(distinct, 1)))
+        return cls(share, EXPANSION_BUDGET // share)
+
+    def terms(self, typed: str, vocab: Vocabulary) -> list[tuple[str, int]]:
+        """The terms ``typed*`` stands for (the same list for every field)."""
+        found = self.done.get(typed)
+        if found is not None:
+            return found
+        if len(self.done) >= self.allowed:
+            self.dropped.append(typed)
+            found = []
+        else:
+            # The index holds stems: "lighthouse*" must reach "lighthous", so a prefix is cut
+            # back to what it shares with its own stem.
+            prefix = os.path.commonprefix([typed, stem(typed)]) if typed.isalpha() else typed
+            found = list(vocab.expand_prefix(prefix or typed, self.share + 1))
+            if len(found) > self.share:
+                found = found[: self.share]
+                self.cut.append(typed)
+        self.done[typed] = found
+        return found
+
+    def notices(self) -> list[str]:
+        out = []
+        if self.cut:
+            listed = ", ".join(f"{p}*" for p in self.cut[:5])
+            more = f" and {len(self.cut) - 5} more" if len(self.cut) > 5 else ""
+            out.append(
+                f"{listed}{more} matched many words; searched the {self.share} most "
+                f"frequent of each."
+            )
+        if self.dropped:
+            listed = ", ".join(f"{p}*" for p in self.dropped[:5])
+            out.append(f"Too many prefixes: left out {listed}.")
+        return out
+
+
+def _resolve(q: wq.Query, vocab: Vocabulary, notices: list[str], room: _Expansion) -> wq.Query:
     """Map ``source:``/``topic:`` to the index's values and expand prefixes, capped."""
     if isinstance(q, wq.Term | wq.Phrase | wq.Prefix) and q.fieldname in ("source", "topics"):
         text = " ".join(q.words) if isinstance(q, wq.Phrase) else str(q.text)
         return _facet_term(q.fieldname, text, vocab, notices)
+    if isinstance(q, wq.Or) and _same_across_text_fields(q.subqueries):
+        if isinstance(q.subqueries[0], wq.Prefix):
+            return _expand(q.subqueries[0], vocab, room, fields=TEXT_FIELDS)
     if isinstance(q, wq.Prefix) and q.fieldname in TEXT_FIELDS:
-        return _expand(q, vocab, notices)
+        return _expand(q, vocab, room, fields=(q.fieldname,))
     if isinstance(q, wq.Prefix | wq.Wildcard | wq.FuzzyTerm | wq.Variations):
         return wq.Term(q.fieldname, _NOTHING)
-    return q.apply(lambda child: _resolve(child, vocab, notices))
+    return q.apply(lambda child: _resolve(child, vocab, notices, room))
 
 
 def _facet_term(fieldname: str, text: str, vocab: Vocabulary, notices: list[str]) -> wq.Query:
@@ -246,29 +318,17 @@ def _facet_term(fieldname: str, text: str, vocab: Vocabulary, notices: list[str]
     return wq.Or([wq.Term(fieldname, v) for v in found])
 
 
-def _expand(q: wq.Prefix, vocab: Vocabulary, notices: list[str]) -> wq.Query:
+def _expand(q: wq.Prefix, vocab: Vocabulary, room: _Expansion, fields: Sequence[str]) -> wq.Query:
+    """The prefix as the terms it stands for, the same list in each of ``fields``, so that
+    ``elect*`` reads as one list of words."""
     typed = str(q.text)
-    # The index holds stems: "lighthouse*" must reach "lighthous", so a prefix is cut back to
-    # what it shares with its own stem.
-    prefix = os.path.commonprefix([typed, stem(typed)]) if typed.isalpha() else typed
-    prefix = prefix or typed
-    # The same expansion for every text field, so ``elect*`` reads as one list of words.
-    counts: dict[str, int] = {}
-    for fieldname in TEXT_FIELDS:
-        for i, (term, freq) in enumerate(vocab.expand_prefix(fieldname, prefix)):
-            if i >= _PREFIX_SCAN:
-                break
-            counts[term] = counts.get(term, 0) + freq
-    found = list(counts.items())
-    if len(found) > PREFIX_CAP:
-        found.sort(key=lambda pair: -pair[1])
-        found = found[:PREFIX_CAP]
-        notice = f"{typed}* matches many words; searched the {PREFIX_CAP} most frequent."
-        if notice not in notices:
-            notices.append(notice)
+    found = room.terms(typed, vocab)
     if not found:
         return wq.Term(q.fieldname, _NOTHING)
-    return PrefixExpansion(typed, [wq.Term(q.fieldname, term) for term, _ in found])
+    expansion = [
+        PrefixExpansion(typed, [wq.Term(name, term) for term, _ in found]) for name in fields
+    ]
+    return expansion[0] if len(expansion) == 1 else wq.Or(expansion)
 
 
 class PrefixExpansion(wq.Or):
@@ -290,7 +350,8 @@ def _take_dates(
         if m.group("unit"):
             n, unit = int(m.group("n")), m.group("unit").lower()
             span = timedelta(hours=n) if unit == "h" else timedelta(days=n * _UNIT_DAYS[unit])
-            lows.append(now - span)
+            # A span longer than the calendar reaches back (``when:9999y``) is all of time.
+            lows.append(now - span if span < now - datetime.min else datetime.min)
             return " "
         op = m.group("op").lower()
         if m.group("value"):
@@ -348,19 +409,28 @@ _EMPTY_FIELD = re.compile(r"(?<!\S)(\w+):(?=\s|$)")
 
 
 def _period(value: str) -> tuple[datetime, datetime] | None:
-    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as its first instant and the one after it."""
+    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as its first instant and the one after it
+    (``datetime.max`` after the calendar's last day)."""
     try:
         parts = [int(p) for p in value.split("-")]
         if len(parts) == 1:
-            return datetime(parts[0], 1, 1), datetime(parts[0] + 1, 1, 1)
+            start = datetime(parts[0], 1, 1)
+            return start, _after(start, lambda: datetime(parts[0] + 1, 1, 1))
         if len(parts) == 2:
             start = datetime(parts[0], parts[1], 1)
-            end = datetime(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
-            return start, end
+            year, month = parts[0] + parts[1] // 12, parts[1] % 12 + 1
+            return start, _after(start, lambda: datetime(year, month, 1))
         start = datetime(parts[0], parts[1], parts[2])
-        return start, start + timedelta(days=1)
+        return start, _after(start, lambda: start + timedelta(days=1))
     except (ValueError, OverflowError):
         return None
+
+
+def _after(start: datetime, end: Callable[[], datetime]) -> datetime:
+    try:
+        return end()
+    except (ValueError, OverflowError):
+        return datetime.max
 
 
 _FIELD_PREFIX = re.compile(r"\b\w+:")

@@ -131,11 +131,15 @@ def build(corpus: Path, index: Path) -> None:
     assert report.published, report
 
 
+def fictional_engine(root: Path) -> Engine:
+    """An engine over ``STORIES``, built under ``root``."""
+    build(write_corpus(root / "corpus", STORIES), root / "index")
+    return Engine(root / "index")
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    root = tmp_path_factory.mktemp("engine")
-    build(write_corpus(root / "corpus", STORIES), root / "index")
-    engine = Engine(root / "index")
+    engine = fictional_engine(tmp_path_factory.mktemp("engine"))
     yield engine
     engine.close()
 

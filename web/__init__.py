@@ -18,6 +18,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     (``NEWSDEX_INDEX_DIR``), then ``test_config``.
     """
     app = Flask(__name__)
+    # A story id may hold slashes ("/story/<path:id>"); merging them would redirect an id
+    # like "/etc/passwd" elsewhere instead of answering that no such story exists.
+    app.url_map.merge_slashes = False
     app.config.from_mapping(INDEX_DIR=os.path.join(os.getcwd(), "index"))
     app.config.from_prefixed_env("NEWSDEX")
     if test_config:

@@ -17,6 +17,17 @@ from web.search_index import get_engine
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
+@bp.after_request
+def _options(response: Response) -> Response:
+    """An ``OPTIONS`` request (Flask answers it itself, with an empty HTML page) gets
+    ``204 No Content`` and the ``Allow`` header: what a client asking needs, and no HTML."""
+    if request.method == "OPTIONS":
+        response.status_code = 204
+        response.set_data(b"")
+        response.mimetype = "application/json"
+    return response
+
+
 @bp.get("/search")
 def search() -> Response:
     """Hits, facets, histogram and pager links for the query string's search."""

@@ -13,22 +13,41 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from jinja2 import TemplateNotFound
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestURITooLarge
 
-from search.errors import BadParameter, IndexMissing, NewsdexError, StoryNotFound
+from search.errors import (
+    BadParameter,
+    IndexCorrupt,
+    IndexFormatError,
+    IndexMissing,
+    NewsdexError,
+    StoryNotFound,
+)
 
 API_PREFIX = "/api"
 INDEX_MISSING = "no search index has been built yet: build one with `newsdex build PATH...`"
 
 
+MAX_URL_BYTES = 128 * 1024
+"""Longer request URLs get a 414 from the app (gunicorn's own limit is off)."""
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers on the app (a blueprint never sees 404s or 405s of unknown URLs)."""
+    app.before_request(_refuse_long_urls)
     app.register_error_handler(BadParameter, _bad_parameter)
     app.register_error_handler(StoryNotFound, _story_not_found)
     app.register_error_handler(IndexMissing, _index_missing)
+    app.register_error_handler(IndexCorrupt, _index_corrupt)
+    app.register_error_handler(IndexFormatError, _index_format)
     app.register_error_handler(NewsdexError, _newsdex_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+
+
+def _refuse_long_urls() -> None:
+    if len(request.query_string) + len(request.path) > MAX_URL_BYTES:
+        raise RequestURITooLarge(f"the address is longer than {MAX_URL_BYTES // 1024} KiB")
 
 
 def wants_json() -> bool:
@@ -64,6 +83,22 @@ def _index_missing(err: IndexMissing) -> Any:
     # The index's path stays in the log: it is the server's business, not the client's.
     current_app.logger.error("index missing: %s", err)
     return error_response(503, INDEX_MISSING)
+
+
+def _index_corrupt(err: IndexCorrupt) -> Any:
+    current_app.logger.error("%s", err)
+    return error_response(
+        503, f"the search index is damaged and must be rebuilt ({err.generation}: {err.fault})"
+    )
+
+
+def _index_format(err: IndexFormatError) -> Any:
+    current_app.logger.error("%s", err)
+    return error_response(
+        503,
+        f"the search index was written by another version of newsdex (format {err.found}, "
+        f"this one reads {err.expected}): rebuild needed",
+    )
 
 
 def _newsdex_error(err: NewsdexError) -> Any:

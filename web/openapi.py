@@ -18,6 +18,11 @@ ISO_TIME = {
     "description": "ISO 8601 date and time in UTC, without an offset.",
 }
 ISO_DATE = {"type": "string", "format": "date"}
+DATE_PARAM = {
+    "type": "string",
+    "anyOf": [{"format": "date", "pattern": "^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"}, {"maxLength": 0}],
+}
+"""A date parameter: a four-digit-year ISO date, or empty for no bound (as a form sends it)."""
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -268,8 +273,8 @@ SEARCH_PARAMETERS = [
     _repeatable("source", "Only these sources (any of them)."),
     _repeatable("topic", "Only these topics (any of them)."),
     _repeatable("kind", "Only these kinds (any of them).", KIND),
-    _param("from", ISO_DATE, "First day included (UTC)."),
-    _param("to", ISO_DATE, "Last day included (UTC); not before `from`."),
+    _param("from", DATE_PARAM, "First day included (UTC), 1000-01-01 to 9999-12-31; empty: none."),
+    _param("to", DATE_PARAM, "Last day included (UTC), not before `from`; empty: no upper bound."),
     _param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order."),
     _param(
         "match",

@@ -10,11 +10,20 @@ from __future__ import annotations
 from functools import partial
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import make_response as flask_make_response
 from htmx_flask import make_response
 
-from search.errors import BadParameter, IndexMissing
+from search.errors import BadParameter
 from search.models import SearchRequest, SearchResults
 from web import htmx, security, templating
 from web import results_view as view
@@ -61,7 +70,7 @@ def search() -> Response:
     return response
 
 
-@bp.get("/story/<story_id>")
+@bp.get("/story/<path:story_id>")
 def story(story_id: str) -> str:
     """One story in full, with the words of ``q`` marked."""
     q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
@@ -71,13 +80,16 @@ def story(story_id: str) -> str:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    """``{"ok": true, "generation": ..., "stories": N}``; 503 while no index is built."""
-    engine = get_engine()
+    """``{"ok": true, "generation": ..., "stories": N}``; 503 JSON naming the fault when no
+    index is built, the live one is damaged or needs a rebuild, or a search is stuck."""
     try:
-        # Both look at the live generation first, so a worker switches to a new build here too.
-        body = {"ok": True, "generation": engine.generation, "stories": engine.story_count}
-    except IndexMissing:
-        body = {"ok": False, "error": "no search index has been built yet", "status": 503}
+        # Looks at the live generation first, so a worker switches to a new build here too.
+        body = get_engine().health()
+    except Exception as err:  # the health check must answer whatever is broken
+        current_app.logger.exception("health check failed")
+        body = {"ok": False, "error": f"the health check failed: {type(err).__name__}"}
+    if not body["ok"]:
+        body["status"] = 503
     response = jsonify(body)
     response.status_code = 200 if body["ok"] else 503
     response.cache_control.no_store = True

@@ -26,8 +26,8 @@ MAX_QUERY_CHARS = 1_000
 MAX_VALUES = 50
 """At most this many ticked values per facet."""
 MIN_DATE = date(1000, 1, 1)
-MAX_DATE = date(9999, 12, 30)
-"""Dates the engine can step a day past (``to`` is inclusive) and tell from "undated"."""
+MAX_DATE = date(9999, 12, 31)
+"""The four-digit years: what a date box can hold and the API document can state."""
 
 
 def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
