@@ -12,10 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-SEARCH_SECONDS = 0.3
+SEARCH_SECONDS = 0.25
 """Processor time a search may spend reading postings (its own thread's, so a busy machine
 does not cut ordinary searches short); the page of hits and the facets come after it."""
-WALL_SECONDS = 0.75
+WALL_SECONDS = 0.5
 """The same in elapsed time: the backstop that keeps a reader's wait bounded on a busy machine."""
 
 

@@ -75,8 +75,10 @@ HEALTH_WAIT = 0.5
 """How long ``/healthz`` waits for a busy engine before it reports on the running search."""
 STUCK_SECONDS = 5.0
 """A search running this long means the engine is stuck (budgets keep searches far below)."""
-PREFIX_WAIT = 2.0
-"""How long a prefix query waits for the term table that a new generation reads first."""
+PREFIX_WAIT = 0.2
+"""How long a prefix query waits for the term table that a new generation reads first..."""
+PREFIX_SCAN = 200
+"""...before it makes do with this many terms of each field, read directly."""
 _READ_ERRORS = (OSError, EOFError, zlib.error, struct.error, pickle.UnpicklingError)
 """What Whoosh raises when the bytes of a segment are not what it wrote."""
 
@@ -560,9 +562,9 @@ def _open_generation(held: HeldGeneration) -> _Generation:
     gen: _Generation
 
     def expand_prefix(prefix: str, limit: int) -> list[tuple[str, int]]:
-        if not gen.term_table_ready.wait(PREFIX_WAIT) or gen.term_table is None:
-            return []
-        return gen.term_table.with_prefix(prefix, limit)
+        if gen.term_table_ready.wait(PREFIX_WAIT) and gen.term_table is not None:
+            return gen.term_table.with_prefix(prefix, limit)
+        return _scan_prefix(reader, prefix, limit)
 
     vocab = Vocabulary(
         sources=[s for s in columns.sources if s],
@@ -598,6 +600,19 @@ def _warm_up(gen: _Generation) -> None:
             log.error("index generation %s is damaged: %s", gen.name, gen.fault)
     except Exception:  # closed under us, or damaged: searches find out and report it
         log.debug("warming up %s stopped", gen.name, exc_info=True)
+
+
+def _scan_prefix(reader: Any, prefix: str, limit: int) -> list[tuple[str, int]]:
+    """What ``TermTable.with_prefix`` answers, from the first ``PREFIX_SCAN`` terms of each
+    field: for the moments after opening, before the table is read."""
+    counts: dict[str, int] = {}
+    for fieldname in TEXT_FIELDS:
+        for i, term in enumerate(reader.expand_prefix(fieldname, prefix)):
+            if i >= PREFIX_SCAN:
+                break
+            text = term.decode("utf-8")
+            counts[text] = counts.get(text, 0) + reader.doc_frequency(fieldname, term)
+    return sorted(counts.items(), key=lambda pair: -pair[1])[:limit]
 
 
 def _verify_files(path: Path) -> list[str]:

@@ -41,9 +41,9 @@ FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "caption
 """Each text field as a reader names it (``matched_in``)."""
 PREFIX_CAP = 50
 """A prefix expands to at most this many terms, the most frequent first."""
-EXPANSION_BUDGET = 120
+EXPANSION_BUDGET = 64
 """All the prefixes of one query expand to at most this many terms together."""
-MIN_SHARE = 4
+MIN_SHARE = 2
 """Each prefix gets at least this many terms; prefixes past the budget are left out."""
 _NOTHING = "\x00nothing"
 """A term no field holds: what an unknown ``source:`` value matches."""

@@ -13,16 +13,14 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.servers import gunicorn
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,59 +51,16 @@ if CHROMIUM.exists():  # the import is only needed, and only checked, when tests
 # --- the server and the browser --------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture(scope="module")
+def gunicorn_scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("gunicorn")
 
 
 @pytest.fixture(scope="module")
-def gunicorn_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The server's $HOME: gunicorn >= 25.1 would put its control socket under it."""
-    return tmp_path_factory.mktemp("home")
-
-
-@pytest.fixture(scope="module")
-def server(
-    samples_index: Path, gunicorn_home: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def server(samples_index: Path, gunicorn_scratch: Path) -> Iterator[str]:
     """gunicorn with the repository's config on a free port; ready when /healthz answers."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    env = {**os.environ, "NEWSDEX_INDEX_DIR": str(samples_index), "HOME": str(gunicorn_home)}
-    env.pop("XDG_RUNTIME_DIR", None)
-    config = str(ROOT / "gunicorn.conf.py")
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", config, "-b", f"127.0.0.1:{port}", "-w", "2"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not become ready in 30 s:\n{log.read_text()}")
-            time.sleep(0.1)
+    with gunicorn(samples_index, gunicorn_scratch, "-w", "2") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -202,10 +157,11 @@ def wait_for_param(page: Page, name: str, values: list[str] | None) -> None:
     )
 
 
-def test_gunicorn_runs_with_the_repository_config(server: str, gunicorn_home: Path) -> None:
+def test_gunicorn_runs_with_the_repository_config(server: str, gunicorn_scratch: Path) -> None:
     with urllib.request.urlopen(f"{server}/healthz", timeout=5) as response:
         assert json.load(response) == {"ok": True, "generation": "gen-000001", "stories": 53}
-    assert not any(gunicorn_home.iterdir()), "no control socket (or anything) under $HOME"
+    home = gunicorn_scratch / "home"
+    assert not any(home.iterdir()), "no control socket (or anything) under $HOME"
 
 
 # --- with JavaScript: htmx ---------------------------------------------------------------------
