@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from werkzeug.datastructures import MultiDict
 
+from search.errors import BadParameter
 from search.models import KINDS, MATCHES, SORTS
 from tests.conftest import api_response_errors
 from web.openapi import document
@@ -125,3 +126,29 @@ def test_undecodable_query_strings_and_odd_ids_never_break(samples_app, raw, sto
     assert search.status_code in (200, 400)
     story = client.get(f"/api/stories/{quote_from_bytes(story_id.encode())}?q={raw.hex()}")
     assert story.status_code in (200, 404), story.get_data(as_text=True)
+
+
+@given(
+    st.one_of(
+        st.dates().map(lambda d: d.isoformat()),
+        st.just(""),
+        st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+    )
+)
+def test_the_document_and_the_server_agree_on_date_parameters(value: str) -> None:
+    """A date the document allows is accepted by the server, and one it refuses is refused."""
+    from jsonschema import Draft202012Validator
+
+    schema = {p["name"]: p["schema"] for p in _search_parameters()}["to"]
+    checker = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    documented = checker.is_valid(value)
+    try:
+        parse_search_args(MultiDict([("to", value)]))
+        accepted = True
+    except BadParameter:
+        accepted = False
+    assert documented == accepted, (value, schema)
+
+
+def _search_parameters() -> list[dict]:
+    return document()["paths"]["/api/search"]["get"]["parameters"]
