@@ -27,6 +27,7 @@ from search.analysis import WORD, normalise, terms
 from search.errors import IndexMissing, StoryNotFound
 from search.facets import FacetColumns
 from search.generations import CURRENT, HeldGeneration, IndexDir, hold_current
+from search.index_format import check_format
 from search.manifest import load_build_info
 from search.matching import Matcher
 from search.models import (
@@ -404,6 +405,9 @@ class Engine:
 
 def _open_generation(held: HeldGeneration) -> _Generation:
     path = held.generation.path
+    # Before anything is unpickled: an index in another format says "rebuild needed"
+    # (IndexFormatError) instead of failing inside Whoosh with a ModuleNotFoundError.
+    check_format(path)
     try:
         ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
     except Exception as err:
