@@ -16,6 +16,7 @@ the generation's format and checksums (``index_format.write_format``)."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import gc
@@ -80,7 +81,7 @@ SPACE_PER_INPUT_BYTE = 4.0
 """Disk a build needs per byte of input it reads, at its peak (measured on Reuters-21578:
 28 MB of input, 52 MB of Whoosh files, a 22 MB manifest and ~20 MB of stories handed to the
 writers). An update also counts the live generation's size, which a merge may rewrite."""
-_SPACE_SLACK = 16 * 2**20
+_SPACE_SLACK = 2**20
 _DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
@@ -547,6 +548,19 @@ def _write(job: _WriteJob, taxonomy: Taxonomy, workers: int, progress: bool) -> 
     """Write the job's shares as new segments and delete its stale ids, in one commit."""
     ix = whoosh_index.open_dir(str(job.folder), indexname=INDEX_NAME)
     writer = BulkSegmentWriter(ix)
+    try:
+        _write_with(writer, job, taxonomy, progress)
+    except BaseException:
+        # Close its files: a deleted partial gives its space back only once nothing holds
+        # its files open.
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+
+
+def _write_with(
+    writer: BulkSegmentWriter, job: _WriteJob, taxonomy: Taxonomy, progress: bool
+) -> None:
     for sid in job.stale:
         writer.delete_by_term("id", sid)
     total = sum(n for _, n in job.shares)
