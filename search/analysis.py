@@ -76,6 +76,8 @@ def terms(text: str) -> list[str]:
 class NewsAnalyzer(Analyzer):
     """``terms()`` as a Whoosh analyzer, with character offsets for the highlighter."""
 
+    __module__ = "search.persisted"  # the name it is pickled under: see that module
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NewsAnalyzer)
 

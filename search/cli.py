@@ -1,4 +1,4 @@
-"""The ``newsdex`` command: build, update and inspect an index.
+"""The ``newsdex`` command: build, update, inspect and check an index.
 
 Each command parses its options, calls the library and prints: text for people on stdout,
 progress on stderr, JSON with ``--json``. Library errors become clean messages and exit 1;
@@ -150,7 +150,13 @@ def _print_report(report: indexer.IndexReport, quiet: bool) -> None:
             click.echo(f"note: {problem}", err=True)
     skips = ", ".join(f"{n} {reason}" for reason, n in sorted(report.skip_counts.items()))
     kinds = ", ".join(f"{n:,} {k}s" for k, n in sorted(report.kinds.items()))
-    lines = [
+    lines = []
+    if report.partials_removed:
+        names = ", ".join(report.partials_removed)
+        lines.append(f"removed {names}: left by a build that failed or was killed")
+    if report.rebuilt:
+        lines.append(f"update: {report.rebuilt}, so the index is rebuilt in full")
+    lines += [
         f"{report.action}: {report.files_read:,} files read"
         + (f", {report.files_unchanged:,} unchanged" if report.action == "update" else "")
         + (f", {report.files_removed:,} gone" if report.files_removed else "")
@@ -159,10 +165,18 @@ def _print_report(report: indexer.IndexReport, quiet: bool) -> None:
         f"{report.stories:,} stories ({kinds}); {report.duplicates:,} duplicates folded; "
         f"{report.written:,} written, {report.deleted:,} removed in {report.seconds:.1f} s",
     ]
+    if report.large_files:
+        names = ", ".join(Path(n).name for n in report.large_files[:3])
+        more = f" and {len(report.large_files) - 3} more" if len(report.large_files) > 3 else ""
+        lines.append(
+            f"warning: {len(report.large_files):,} files over {indexer.LARGE_FILE_MB} MiB were "
+            f"read whole ({names}{more}); each takes about 14 times its size in memory while "
+            f"it is read, and files over {indexer.MAX_FILE_MB} MiB are skipped"
+        )
     if report.published:
         lines.append(f"now serving {report.generation} from {report.index}")
     elif report.generation:
-        lines.append(f"nothing changed; {report.generation} stays live")
+        lines.append(f"nothing changed; {report.generation} stays live, nothing was published")
     elif report.stories == 0:
         lines.append("nothing could be indexed; the index was not changed")
     else:
@@ -196,6 +210,9 @@ def _report_json(report: indexer.IndexReport) -> dict:
         "removed": report.deleted,
         "seconds": round(report.seconds, 3),
         "phases": {k: round(v, 3) for k, v in report.phases.items()},
+        "rebuilt_in_full": report.rebuilt,
+        "large_files": report.large_files,
+        "partials_removed": report.partials_removed,
     }
 
 
@@ -228,6 +245,59 @@ def stats(index_dir: Path, as_json: bool) -> None:
             click.echo(f"  {n:>8,}  {name}")
         if len(counts) > 20:
             click.echo(f"  ... and {len(counts) - 20} more (--json lists all)")
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option("--generation", metavar="gen-NNNNNN", help="Check this generation, not the live one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check(index_dir: Path, generation: str | None, as_json: bool) -> None:
+    """Read the whole index and report any damage (exit 0: sound, 1: not).
+
+    Checks the format, every file against the checksum recorded when it was written, the
+    table of contents, and every segment's stored documents, posting lists and columns.
+    """
+    from search.integrity import check_index  # noqa: PLC0415
+
+    try:
+        report = check_index(index_dir, generation)
+    except NewsdexError as err:
+        raise click.ClickException(str(err)) from None
+    if as_json:
+        data = {
+            "index": report.index,
+            "generation": report.generation,
+            "sound": report.sound,
+            "problems": report.problems,
+            "format": report.format,
+            "files": report.files,
+            "bytes": report.bytes,
+            "segments": report.segments,
+            "stories": report.stories,
+            "documents": report.documents,
+            "terms": report.terms,
+            "postings": report.postings,
+            "seconds": round(report.seconds, 3),
+        }
+        click.echo(json.dumps(data, indent=2))
+    else:
+        n = len(report.problems)
+        state = "sound" if report.sound else f"DAMAGED, {n:,} problem{'s' if n > 1 else ''}"
+        if report.format is None:
+            click.echo(f"{report.generation} in {report.index}: not in a format this reads")
+        else:
+            click.echo(
+                f"{report.generation} in {report.index}: {state}; format {report.format}, "
+                f"{report.files:,} files ({report.bytes / 1e6:.1f} MB), {report.segments:,} "
+                f"segments, {report.stories:,} stories, {report.postings:,} postings read "
+                f"in {report.seconds:.1f} s"
+            )
+        for problem in report.problems:
+            click.echo(f"  {problem}")
+        if not report.sound:
+            click.echo("rebuild it: newsdex build PATH --index " + str(report.index))
+    if not report.sound:
+        sys.exit(1)
 
 
 # --- search and serve: the commands that reach into ``web`` (imported inside, so that

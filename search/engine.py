@@ -33,9 +33,22 @@ from whoosh import query as wq
 from search import highlight, spelling
 from search.analysis import WORD, normalise, terms
 from search.budget import Budget
-from search.errors import IndexCorrupt, IndexMissing, NewsdexError, StoryNotFound
+from search.errors import (
+    IndexCorrupt,
+    IndexFormatError,
+    IndexMissing,
+    NewsdexError,
+    StoryNotFound,
+)
 from search.facets import FacetColumns
-from search.generations import CURRENT, HeldGeneration, IndexDir, hold_current
+from search.generations import (
+    CURRENT,
+    HeldGeneration,
+    IndexDir,
+    hold_current,
+    remove_unused_generations,
+)
+from search.index_format import check_format, verify_files
 from search.manifest import load_build_info
 from search.matching import Matcher
 from search.models import (
@@ -162,10 +175,18 @@ class Engine:
                 gen = self._current()
             except IndexMissing:
                 return {"ok": False, "error": "no search index has been built yet"}
+            except IndexFormatError as err:
+                return {
+                    "ok": False,
+                    "generation": _live_name(self.index),
+                    "error": f"the index was written in format {err.found}, this newsdex "
+                    f"reads format {err.expected}: rebuild needed",
+                }
             except NewsdexError as err:
                 return {"ok": False, "generation": _live_name(self.index), "error": str(err)}
             if gen.fault:
-                return {"ok": False, "generation": gen.name, "error": gen.fault}
+                damaged = str(IndexCorrupt(gen.name, gen.fault))
+                return {"ok": False, "generation": gen.name, "error": damaged}
             return {"ok": True, "generation": gen.name, "stories": gen.matcher.live_count}
         finally:
             self._lock.release()
@@ -492,7 +513,7 @@ class Engine:
                 if gen is not None and _live_name(self.index) != gen.name:
                     self._open = None
                     gen.close()
-                    _remove_unheld(self.index)
+                    remove_unused_generations(self.index)
             except Exception:  # a watcher must never take the worker down
                 log.exception("releasing an old generation of %s failed", self.index.path)
             finally:
@@ -519,7 +540,7 @@ class Engine:
         self._unopenable = None
         if self._open is not None:
             self._open.close()
-            _remove_unheld(self.index)
+            remove_unused_generations(self.index)
         self._open = opened
         if self._watcher is None:
             self._watcher = threading.Thread(target=self._watch, name="newsdex-watch", daemon=True)
@@ -538,6 +559,9 @@ class Engine:
 
 def _open_generation(held: HeldGeneration) -> _Generation:
     path = held.generation.path
+    # Before anything is unpickled: an index in another format says "rebuild needed"
+    # (IndexFormatError) instead of failing inside Whoosh with a ModuleNotFoundError.
+    check_format(path)
     fault = None
     # Whoosh leaves the files it had opened to the garbage collector when opening fails;
     # they are closed here, quietly, with the traceback that holds them.
@@ -594,7 +618,7 @@ def _warm_up(gen: _Generation) -> None:
                 for term in leaf.lexicon(name)
             ]
         gen.lexicon = spelling.Lexicon(stems)
-        problems = _verify_files(gen.held.generation.path)
+        problems = verify_files(gen.held.generation.path)
         if problems:
             gen.fault = _without_path("; ".join(problems[:3]), gen.held)
             log.error("index generation %s is damaged: %s", gen.name, gen.fault)
@@ -615,15 +639,6 @@ def _scan_prefix(reader: Any, prefix: str, limit: int) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda pair: -pair[1])[:limit]
 
 
-def _verify_files(path: Path) -> list[str]:
-    """What is wrong with the generation's files (missing, wrong size or checksum)."""
-    return []
-
-
-def _remove_unheld(index: IndexDir) -> None:
-    """Remove old generations that no process reads any more."""
-
-
 def _live_name(index: IndexDir) -> str | None:
     try:
         return (index.path / CURRENT).read_text().strip()
@@ -633,7 +648,7 @@ def _live_name(index: IndexDir) -> str | None:
 
 def _diagnose(gen: _Generation, err: Exception) -> str | None:
     """The fault behind ``err`` when it comes from damaged files, else ``None`` (a bug)."""
-    problems = _verify_files(gen.held.generation.path)
+    problems = verify_files(gen.held.generation.path)
     if problems:
         return _without_path("; ".join(problems[:3]), gen.held)
     if isinstance(err, _READ_ERRORS):

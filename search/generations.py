@@ -13,11 +13,19 @@ A build writes a new generation beside the live one and only then points ``CURRE
 so a build that fails or is killed leaves the old generation live. Old generations are
 deleted only when no process holds their ``readers.lock``; the one before the live one is
 always kept for readers that are just switching over.
+
+Who deletes what: a build or update (holding ``writer.lock``) first deletes every partial
+folder (with the lock held, none is being written: they are dead builds) and, once it has
+published, old generations (``IndexDir.clean``). A serving process that lets go of a
+generation calls ``remove_unused_generations`` without the writer lock: it only ever deletes
+complete generations numbered below the one before the live one, so never the live one, never
+one being published (a new generation's number is above the live one's) and never a partial.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import re
@@ -28,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from search.errors import IndexBusy, IndexMissing
+from search.errors import IndexBusy, IndexMissing, NewsdexError
 
 CURRENT = "CURRENT"
 WRITER_LOCK = "writer.lock"
@@ -61,6 +69,10 @@ class IndexDir:
             raise IndexMissing(
                 f"no index at {self.path}: build one with `newsdex build PATH --index {self.path}`"
             ) from None
+        except OSError as err:  # a file where the folder should be, no permission, ...
+            raise NewsdexError(f"cannot read an index at {self.path}: {_reason(err)}") from None
+        if not _GENERATION.fullmatch(name):
+            raise IndexMissing(f"{self.path / CURRENT} does not name a generation ({name!r})")
         return Generation(name, self.path / name)
 
     def generations(self) -> list[Generation]:
@@ -73,8 +85,17 @@ class IndexDir:
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the writer lock for a build or update; ``IndexBusy`` if another holds it."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / WRITER_LOCK, "a+") as lock:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            lock = open(self.path / WRITER_LOCK, "a+")  # noqa: SIM115 (closed by the with)
+        except OSError as err:
+            if err.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            raise NewsdexError(
+                f"cannot write an index at {self.path}: {_reason(err)}; "
+                "give --index a folder you can write to"
+            ) from None
+        with lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -116,24 +137,28 @@ class IndexDir:
         _fsync_dir(self.path)
         return Generation(final.name, final)
 
-    def clean(self) -> list[str]:
-        """Delete dead partial builds and old generations no reader holds; names kept back."""
-        live = self.current().name if (self.path / CURRENT).exists() else None
-        complete = [g.name for g in self.generations()]
-        keep = {live}
-        if live in complete and complete.index(live) > 0:
-            keep.add(complete[complete.index(live) - 1])
-        in_use = []
+    def remove_partials(self) -> list[str]:
+        """Delete every partial generation and leftover trash; names removed.
+
+        Call only with the writer lock held: then no partial is being written, so each one is
+        a build that failed or was killed.
+        """
+        removed = []
         for trash in self.path.glob(".trash-*"):
             shutil.rmtree(trash, ignore_errors=True)
         for path in self._all_generation_dirs():
-            if path.name in keep:
-                continue
             if path.name.endswith(PARTIAL):
-                shutil.rmtree(path, ignore_errors=True)  # we hold the writer lock: it is dead
-            elif not _remove_unless_read(path):
-                in_use.append(path.name)
-        return in_use
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+        return removed
+
+    def clean(self) -> list[str]:
+        """Delete dead partial builds and old generations no reader holds; names kept back.
+
+        Call with the writer lock held (a build does, after publishing).
+        """
+        self.remove_partials()
+        return remove_unused_generations(self)
 
     def _all_generation_dirs(self) -> list[Path]:
         if not self.path.is_dir():
@@ -141,21 +166,71 @@ class IndexDir:
         return [p for p in self.path.iterdir() if _GENERATION.match(p.name) and p.is_dir()]
 
 
-def _remove_unless_read(path: Path) -> bool:
+def remove_unused_generations(index: IndexDir) -> list[str]:
+    """Delete old complete generations that no process holds; the names still held.
+
+    Safe to call from a reader without the writer lock, beside a running build and beside
+    other readers and removers: it reads ``CURRENT`` afresh and only considers complete
+    generations numbered below the one before the live one (a generation being published is
+    numbered above the live one; partials are never considered). Each is deleted only if an
+    exclusive ``flock`` on its ``readers.lock`` succeeds at once, and is renamed away while
+    that lock is held, so a reader in ``hold_current`` either finds it held by nobody and
+    gone (and reads ``CURRENT`` again) or holds it first and keeps it. A process that may not
+    write the index folder deletes nothing.
+    """
     try:
-        lock = open(path / READERS_LOCK, "a+")  # noqa: SIM115 (closed below)
+        live = index.current()
+    except NewsdexError:
+        return []
+    older = [g for g in index.generations() if _number(g.name) < _number(live.name)]
+    in_use = []
+    for gen in older[:-1]:  # the last one is the generation before the live one: kept
+        if not _remove_unless_read(gen.path):
+            in_use.append(gen.name)
+    return in_use
+
+
+def _number(name: str) -> int:
+    return int(_GENERATION.match(name).group(1))
+
+
+def _remove_unless_read(path: Path) -> bool:
+    """Delete the generation at ``path`` unless a process holds it; False when one does.
+
+    A generation that is already gone (another remover was first) counts as removed; one this
+    process may not rename away is left alone and counts as in use.
+    """
+    trash = path.with_name(f".trash-{path.name}")
+    try:
+        # Read-only: flock does not need write access, and a reader may not have it.
+        fd = os.open(path / READERS_LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        if not path.is_dir():
+            return True  # removed meanwhile by another process
+        fd = None  # a generation without a lock file: no reader can hold it
     except OSError:
-        shutil.rmtree(path, ignore_errors=True)
-        return True
-    with lock:
+        return False
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            os.rename(path, trash)
+        except FileNotFoundError:
+            return True  # another remover renamed it while we waited for the lock
+        except OSError:
             return False
-        trash = path.with_name(f".trash-{path.name}")
-        os.rename(path, trash)
+    finally:
+        if fd is not None:
+            os.close(fd)
     shutil.rmtree(trash, ignore_errors=True)
     return True
+
+
+def _reason(err: OSError) -> str:
+    return err.strerror or str(err)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -32,6 +32,8 @@ class NewsText(TEXT):
     positions after dropping stop words, so phrase queries match what was indexed.
     """
 
+    __module__ = "search.persisted"  # the name it is pickled under: see that module
+
     def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
         if not isinstance(value, list):
             return super().index(value, **kwargs)

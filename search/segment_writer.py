@@ -81,6 +81,8 @@ class _BulkLeafMatcher(W3LeafMatcher):
 class BulkCodec(W3Codec):
     """Whoosh's W3 codec, writing short posting lists inline. Reads like W3Codec."""
 
+    __module__ = "search.persisted"  # the name it is pickled under: see that module
+
     def __init__(self) -> None:
         super().__init__(inlinelimit=INLINE_LIMIT)
 

@@ -11,6 +11,7 @@ from whoosh import index as whoosh_index
 
 from search.facets import from_long, published_column
 from search.generations import IndexDir, reading
+from search.index_format import check_format
 from search.manifest import load_build_info
 from search.schema import INDEX_NAME, TOPIC_SEPARATOR
 
@@ -21,8 +22,12 @@ def _iso(value: Any) -> str | None:
 
 def index_stats(index_dir: Path) -> dict[str, Any]:
     """The contract scripts rely on: ``stories``, ``kinds``, ``sources``, ``topics``,
-    ``published`` (``min``/``max``), plus ``generation``, ``size_bytes`` and ``built``."""
+    ``published`` (``min``/``max``), plus ``generation``, ``size_bytes`` and ``built``.
+
+    :raises IndexFormatError: when the live generation is in another format.
+    """
     with reading(IndexDir(index_dir)) as gen:
+        check_format(gen.path)
         ix = whoosh_index.open_dir(str(gen.path), indexname=INDEX_NAME)
         with ix.reader() as reader:
             stories = reader.doc_count()

@@ -108,3 +108,25 @@ def test_stats_dates_leave_out_undated_and_removed_stories(tmp_path):
     (src / "late.jsonl").unlink()
     assert invoke("update", src, "--index", index, "-q").exit_code == 0
     assert published() == {"min": None, "max": None}
+
+
+def test_large_files_are_warned_about_in_the_summary(tmp_path, pages_dir, monkeypatch):
+    from search import indexer
+
+    monkeypatch.setattr(indexer, "LARGE_FILE_MB", 1 / 2**20)  # every page is "large"
+    result = invoke("build", pages_dir, "--index", tmp_path / "ix", "--crawled-at", ISO, "-q")
+    assert result.exit_code == 0, result.output
+    assert "warning: 3 files over" in result.output and "(a.txt, b.txt, c.txt)" in result.output
+    data = json.loads(
+        invoke("build", pages_dir, "--index", tmp_path / "ix", "--json", "--crawled-at", ISO).output
+    )
+    assert len(data["large_files"]) == 3
+
+
+def test_an_update_with_nothing_changed_says_so(tmp_path, pages_dir):
+    index = tmp_path / "ix"
+    invoke("build", pages_dir, "--index", index, "--crawled-at", ISO, "-q")
+    result = invoke("update", pages_dir, "--index", index, "--crawled-at", ISO, "-q")
+    assert result.exit_code == 0, result.output
+    assert "nothing changed; gen-000001 stays live, nothing was published" in result.output
+    assert [g.name for g in IndexDir(index).generations()] == ["gen-000001"]

@@ -74,6 +74,22 @@ def _assert_json_503(response, generation: str) -> dict:  # noqa: ANN001
     return body
 
 
+def test_random_bytes_in_the_postings_are_a_clear_error_and_an_unhealthy_index(index: Path):
+    app = make_app(index)
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    for path in _segment_files(index, ".pst"):
+        _scramble(path)
+    response = client.get("/api/search?q=harbour+ferry")
+    body = _assert_json_503(response, "gen-000001")
+    assert "damaged" in body["error"]
+    page = client.get("/search?q=harbour+ferry")
+    assert page.status_code == 503 and "damaged" in page.get_data(as_text=True)
+    health = client.get("/healthz")
+    _assert_json_503(health, "gen-000001")
+    close_engine(app)
+
+
 def test_a_truncated_segment_is_a_clear_error_on_every_route(index: Path) -> None:
     for path in _segment_files(index, ".trm"):
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])

@@ -290,3 +290,33 @@ def test_date_ranges_are_exact(built_index):
         "Mayor of Eskvale resigns over budget row",
         "Lighthouse keepers strike for better pay",
     }
+
+
+def test_index_folders_inside_the_input_are_not_read(tmp_path, pages_dir):
+    # this index, before its first generation exists (only writer.lock), and after
+    own = pages_dir / "index"
+    report = run_build([pages_dir], own)
+    assert report.files_seen == 3 and not report.skipped
+    assert run_build([pages_dir], own).files_seen == 3
+    # another index that happens to sit in the input, recognised by its layout
+    other = tmp_path / "elsewhere"
+    run_build([pages_dir], other)
+    os.rename(other, pages_dir / "old-index")
+    report = run_build([pages_dir], tmp_path / "ix")
+    assert report.files_seen == 3 and not report.skipped
+    # and a generation folder given as input on its own
+    gen = IndexDir(own).current().path
+    assert run_build([pages_dir, gen], tmp_path / "ix").files_seen == 3
+
+
+def test_very_large_files_are_skipped_and_large_ones_reported(tmp_path, pages_dir, monkeypatch):
+    big = page("A long report", "Valley Courier", "01-05-2025", ["A long paragraph. " * 400])
+    (pages_dir / "big.txt").write_text(big)  # about 7 KB
+    (pages_dir / "huge.txt").write_text(big * 3)  # about 22 KB
+    monkeypatch.setattr(indexer, "LARGE_FILE_MB", 4 / 1024)
+    monkeypatch.setattr(indexer, "MAX_FILE_MB", 16 / 1024)
+    report = run_build([pages_dir], tmp_path / "ix")
+    assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("huge.txt", "too large")]
+    assert "MiB; files over" in report.skipped[0].detail
+    assert [Path(p).name for p in report.large_files] == ["big.txt"]
+    assert report.published and report.stories == 5

@@ -8,6 +8,7 @@ and turns every way a file can fail into a ``SkippedFile`` with a short reason.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -97,6 +98,8 @@ def walk(paths: list[Path]) -> Iterator[Path]:
 
     Paths are absolute with symbolic links resolved. Anything that is not a folder counts as a
     file, so that a FIFO or a dangling link is reported as unreadable rather than passed over.
+    A newsdex index folder (or one of its generations) is not input: it and everything in it
+    are left out wherever it sits, whichever index is being built.
     """
     for root in paths:
         if not root.is_dir():
@@ -107,11 +110,27 @@ def walk(paths: list[Path]) -> Iterator[Path]:
         # folders), so only a file that is itself a link needs resolving: resolving every
         # path took seconds on a crawl of 30,000 pages.
         for dirpath, dirnames, filenames in os.walk(root.resolve()):
+            if is_index_folder(dirpath, dirnames, filenames):
+                dirnames[:] = []
+                continue
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if not name.startswith("."):
                     path = Path(dirpath, name)
                     yield _resolved(path) if path.is_symlink() else path
+
+
+_GENERATION = re.compile(r"gen-\d{6}(\.partial)?")
+
+
+def is_index_folder(path: str, dirnames: list[str], filenames: list[str]) -> bool:
+    """Whether a folder with these entries is a newsdex index folder (``CURRENT`` or
+    ``writer.lock`` beside ``gen-NNNNNN`` folders) or one of its generations (a
+    ``gen-NNNNNN`` folder holding ``readers.lock``); see ``search/generations.py``."""
+    if "CURRENT" in filenames or "writer.lock" in filenames:
+        if any(_GENERATION.fullmatch(d) for d in dirnames):
+            return True
+    return "readers.lock" in filenames and bool(_GENERATION.fullmatch(os.path.basename(path)))
 
 
 def _resolved(path: Path) -> Path:
