@@ -4,8 +4,14 @@ Whoosh's own matchers step through postings one document at a time in Python, wh
 a faceted search spends its time when it needs *all* matches (facet counts and the histogram
 count every match, not just the top ten). Here each term's posting list is read a block at a
 time into numpy arrays, scored once with BM25F (cached for the life of the index generation),
-and queries combine them with set operations. Phrases, whose positions only Whoosh decodes,
-are checked by Whoosh on the documents that hold all their words.
+and queries combine them with set operations. Phrases are checked on positions decoded in bulk
+for the documents that hold all their words.
+
+Scores are Whoosh 2.7.4's own (``searcher.search(q, limit=None)`` with ``BM25F()``), also on
+an index that ``update`` left with deleted documents: Whoosh's statistics count deleted
+documents (``doc_count_all``, the term table's document frequency, ``field_length``), so these
+do too, and only the matches leave them out. ``tests/test_oracle.py`` holds the two side by
+side.
 """
 
 from __future__ import annotations
@@ -22,20 +28,26 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from search import column_arrays
-from search.query import TEXT_FIELDS
 from search.segment_writer import unpack_values
 
 B = 0.75
 K1 = 1.2
 CACHE_TERMS = 4096
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+REPLACE_EVERY = 10
+"""Whoosh's scored collector rebuilds its matcher tree every this many matches (see
+``_coordinated``)."""
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _COUNT_BYTES = 4
 """Whoosh's ``Positions`` format starts each posting's value with a 4-byte count."""
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
-EMPTY_SCORES = np.zeros(0, dtype=np.float32)
+EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 
 Matches = tuple[np.ndarray, np.ndarray]
-"""Sorted unique document numbers (int32) and their scores (float32)."""
+"""Sorted unique document numbers (int32) and their scores (float64)."""
+
+
+class _WhooshOnly(Exception):
+    """A query shape whose scores only Whoosh's own matchers reproduce."""
 
 
 class Matcher:
@@ -45,82 +57,138 @@ class Matcher:
         self.searcher = searcher
         reader = searcher.reader()
         self.reader = reader
+        self.schema = reader.schema
         self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
+        self._starts = np.array([offset for _, offset in self.leaves], dtype=np.int64)
         self.doc_count = reader.doc_count_all()
-        live = np.ones(self.doc_count, dtype=bool)
-        if reader.has_deletions():
-            for docnum in range(self.doc_count):
-                if reader.is_deleted(docnum):
-                    live[docnum] = False
-        self.live = live
-        self.live_ids = np.flatnonzero(live).astype(np.int32)
-        self.live_count = int(live.sum())
-        self._lengths = {name: self._field_lengths(name) for name in TEXT_FIELDS}
-        self._avg = {
-            name: max(reader.field_length(name) / max(self.live_count, 1), 1.0)
-            for name in TEXT_FIELDS
-        }
+        self.live = _live_mask(self.leaves, self.doc_count)
+        self.live_ids = np.flatnonzero(self.live).astype(np.int32)
+        self.live_count = len(self.live_ids)
+        self._lengths: dict[str, np.ndarray] = {}
         self._cache: OrderedDict[tuple[str, str], Matches] = OrderedDict()
+        self._df: dict[tuple[str, str], int] = {}
 
     def run(self, q: wq.Query) -> Matches:
         """Every live document matching ``q`` with its score, sorted by document number."""
-        ids, scores = self._eval(q)
-        if len(ids) and not self.live.all():
-            keep = self.live[ids]
-            ids, scores = ids[keep], scores[keep]
-        return ids, scores
+        try:
+            found = self._live(self._eval(q, None))
+            if _has_coordination(q):
+                # Whoosh's coordination bonus depends on where each match falls in the
+                # sequence of matches, so the matches are needed first.
+                found = self._live(self._eval(q, self._checkpoints(found[0])))
+        except _WhooshOnly:
+            found = self._whoosh(q)
+        return found
 
     def term(self, fieldname: str, text: str) -> Matches:
-        """One term's postings and BM25F scores (zero for non-text fields)."""
+        """One term's live postings and their scores: BM25F on text fields, the posting's
+        weight on the others (as Whoosh's ``WeightScorer``)."""
         key = (fieldname, text)
         found = self._cache.get(key)
         if found is not None:
             self._cache.move_to_end(key)
             return found
-        ids, weights = self._postings(fieldname, text)
-        if fieldname in self._lengths and len(ids):
-            lengths = self._lengths[fieldname][ids]
-            idf = math.log(self.live_count / (len(ids) + 1)) + 1.0
-            norm = K1 * ((1 - B) + B * lengths / self._avg[fieldname])
-            scores = (idf * weights * (K1 + 1) / (weights + norm)).astype(np.float32)
+        ids, weights, df = self._postings(fieldname, text)
+        self._df[key] = df
+        field = self.schema[fieldname] if fieldname in self.schema else None
+        if field is not None and field.scorable and len(ids):
+            scores = self._bm25f(fieldname, ids, weights, df)
         else:
-            scores = np.zeros(len(ids), dtype=np.float32)
+            scores = weights
         found = (ids, scores)
         self._cache[key] = found
         if len(self._cache) > CACHE_TERMS:
-            self._cache.popitem(last=False)
+            old, _ = self._cache.popitem(last=False)
+            self._df.pop(old, None)
         return found
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
-        """Stories holding the term: the cached postings when read, else the term table
-        (which counts deleted stories too, until a merge; close enough for weighting)."""
-        found = self._cache.get((fieldname, text))
-        if found is not None:
-            return len(found[0])
-        return self.reader.doc_frequency(fieldname, text)
+        """Stories holding the term as Whoosh counts them for its idf: deleted stories
+        included, until a merge drops them."""
+        df = self._df.get((fieldname, text))
+        if df is None:
+            df = self.reader.doc_frequency(fieldname, text)
+        return df
+
+    # --- scoring ----------------------------------------------------------------------------
+
+    def _bm25f(self, fieldname: str, ids: np.ndarray, weights: np.ndarray, df: int) -> np.ndarray:
+        """Whoosh's ``BM25FScorer``, with its statistics and in its order of operations."""
+        idf = math.log(self.doc_count / (df + 1)) + 1
+        avg = self.reader.field_length(fieldname) / (self.doc_count or 1) or 1
+        lengths = self._field_lengths(fieldname)[ids]
+        return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg)))
+
+    def _coordinated(
+        self, q: wq.Or, ids: np.ndarray, scores: np.ndarray, checkpoints: Matches | None
+    ) -> np.ndarray:
+        """Whoosh's ``CoordMatcher`` (an ``Or`` with ``scale``).
+
+        It counts the term matchers of its tree (``termcount``) and those on the document
+        (``matching``). The collector rebuilds the tree every ``REPLACE_EVERY`` matches of a
+        segment, dropping the terms whose postings are used up, and the count is taken
+        again: so ``termcount`` is the number of terms with a live posting at or after the
+        last rebuild's match, in the same segment."""
+        if checkpoints is None:
+            return scores
+        terms = list(_leaf_terms(q))
+        segment = np.searchsorted(self._starts, ids, side="right") - 1
+        since = _checkpoint_of(ids, segment, checkpoints, self._starts)
+        matching = np.zeros(len(ids), dtype=np.int64)
+        termcount = np.zeros(len(ids), dtype=np.int64)
+        for fieldname, text in terms:
+            held, _ = self.term(fieldname, text)
+            matching += np.isin(ids, held, assume_unique=True)
+            termcount += self._last_in_segment(held)[segment] >= since
+        return (scores + (matching - 1) / (termcount - q.scale) ** 2) * (
+            (termcount - 1) / termcount
+        )
+
+    def _checkpoints(self, ids: np.ndarray) -> Matches:
+        """The matches, and for each the match at which Whoosh last rebuilt its tree."""
+        segment = np.searchsorted(self._starts, ids, side="right") - 1
+        first = np.searchsorted(segment, segment, side="left")
+        place = np.arange(len(ids)) - first
+        return ids, ids[first + place // REPLACE_EVERY * REPLACE_EVERY]
+
+    def _last_in_segment(self, ids: np.ndarray) -> np.ndarray:
+        """The last of ``ids`` in each segment (-1 for none)."""
+        ends = np.searchsorted(ids, self._starts[1:], side="left")
+        ends = np.append(ends, len(ids))
+        padded = np.concatenate(([-1], ids.astype(np.int64)))
+        last = padded[ends]
+        starts = np.concatenate(([0], ends[:-1]))
+        return np.where(ends > starts, last, -1)
 
     # --- evaluation -------------------------------------------------------------------------
 
-    def _eval(self, q: wq.Query) -> Matches:
+    def _eval(self, q: wq.Query, checkpoints: Matches | None) -> Matches:
         if isinstance(q, wq.Term):
             ids, scores = self.term(q.fieldname, str(q.text))
             return (ids, scores * q.boost) if q.boost != 1.0 else (ids, scores)
+        if isinstance(q, wq.And | wq.Or) and len(q.subqueries) <= 1:
+            # Whoosh runs a compound of one clause as that clause, its boost unused.
+            return self._eval(q.subqueries[0], checkpoints) if q.subqueries else _nothing()
         if isinstance(q, wq.And):
-            return self._and([self._eval(s) for s in q.subqueries])
+            return _boosted(_and([self._eval(s, checkpoints) for s in q.subqueries]), q.boost)
         if isinstance(q, wq.Or):
-            return self._or([self._eval(s) for s in q.subqueries], getattr(q, "scale", None))
+            ids, scores = _boosted(_or([self._eval(s, checkpoints) for s in q.subqueries]), q.boost)
+            if q.scale:
+                scores = self._coordinated(q, ids, scores, checkpoints)
+            return ids, scores
         if isinstance(q, wq.AndNot):
-            ids, scores = self._eval(q.a)
-            banned, _ = self._eval(q.b)
+            ids, scores = self._eval(q.a, checkpoints)
+            banned, _ = self._eval(q.b, checkpoints)
             keep = ~np.isin(ids, banned, assume_unique=True)
             return ids[keep], scores[keep]
         if isinstance(q, wq.Not):
-            banned, _ = self._eval(q.query)
+            # Whoosh's InverseMatcher scores every document it yields 1.0.
+            banned, _ = self._eval(q.query, checkpoints)
             ids = self.live_ids[~np.isin(self.live_ids, banned, assume_unique=True)]
-            return ids, np.zeros(len(ids), dtype=np.float32)
+            return ids, np.ones(len(ids), dtype=np.float64)
         if isinstance(q, wq.AndMaybe):
-            ids, scores = self._eval(q.a)
-            extra_ids, extra = self._eval(q.b)
+            ids, scores = self._eval(q.a, checkpoints)
+            extra_ids, extra = self._eval(q.b, checkpoints)
             _, here, there = np.intersect1d(ids, extra_ids, assume_unique=True, return_indices=True)
             scores = scores.copy()
             scores[here] += extra[there]
@@ -128,51 +196,39 @@ class Matcher:
         if isinstance(q, wq.Phrase):
             return self._phrase(q)
         if isinstance(q, wq.Every):
-            return self.live_ids, np.zeros(len(self.live_ids), dtype=np.float32)
+            return self.live_ids, np.full(len(self.live_ids), q.boost, dtype=np.float64)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
-            return EMPTY_IDS, EMPTY_SCORES
-        ids = np.fromiter(q.docs(self.searcher), dtype=np.int32)  # ranges and the rare rest
-        ids.sort()
-        return ids, np.zeros(len(ids), dtype=np.float32)
+            return _nothing()
+        # Ranges and the rare rest: Whoosh scores them alone (no coordination inside).
+        return self._whoosh(q)
 
-    def _and(self, parts: list[Matches]) -> Matches:
-        parts.sort(key=lambda p: len(p[0]))
-        ids, scores = parts[0]
-        for other_ids, other_scores in parts[1:]:
-            if not len(ids):
-                break
-            ids, here, there = np.intersect1d(
-                ids, other_ids, assume_unique=True, return_indices=True
-            )
-            scores = scores[here] + other_scores[there]
+    def _live(self, found: Matches) -> Matches:
+        ids, scores = found
+        if len(ids) and self.live_count < self.doc_count:
+            keep = self.live[ids]
+            ids, scores = ids[keep], scores[keep]
         return ids, scores
 
-    def _or(self, parts: list[Matches], scale: float | None) -> Matches:
-        parts = [p for p in parts if len(p[0])]
-        if not parts:
-            return EMPTY_IDS, EMPTY_SCORES
-        if len(parts) == 1 and not scale:
-            return parts[0]
-        all_ids = np.concatenate([p[0] for p in parts])
-        ids, inverse = np.unique(all_ids, return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]))
-        if scale:
-            # Any-word matching ranks stories by how many of the words they hold, first.
-            matched = np.bincount(inverse, minlength=len(ids))
-            scores = scores * matched / len(parts)
-        return ids.astype(np.int32), scores.astype(np.float32)
+    def _whoosh(self, q: wq.Query) -> Matches:
+        results = self.searcher.search(q, limit=None, scored=True)
+        pairs = sorted(results.items())
+        ids = np.array([d for d, _ in pairs], dtype=np.int32)
+        scores = np.array([s for _, s in pairs], dtype=np.float64)
+        return self._live((ids, scores))
 
     def _phrase(self, q: wq.Phrase) -> Matches:
         words = [self.term(q.fieldname, w) for w in q.words]
-        candidates, scores = self._and(list(words))
-        if not len(candidates) or len(q.words) < 2:
-            return candidates, scores
-        if q.slop != 1:
-            confirmed = np.fromiter(q.docs(self.searcher), dtype=np.int32)
-        else:
-            confirmed = self._adjacent(q.fieldname, list(q.words), candidates)
-        keep = np.isin(candidates, confirmed, assume_unique=True)
-        return candidates[keep], scores[keep] * q.boost
+        if not words:
+            return EMPTY_IDS, EMPTY_SCORES
+        candidates, scores = _and(list(words))
+        if len(candidates) and len(q.words) > 1:
+            if q.slop != 1:
+                confirmed = np.fromiter(q.docs(self.searcher), dtype=np.int32)
+            else:
+                confirmed = self._adjacent(q.fieldname, list(q.words), candidates)
+            keep = np.isin(candidates, confirmed, assume_unique=True)
+            candidates, scores = candidates[keep], scores[keep]
+        return _boosted((candidates, scores), q.boost)
 
     def _adjacent(self, fieldname: str, words: list[str], candidates: np.ndarray) -> np.ndarray:
         """The candidates in which ``words`` stand next to each other, in order.
@@ -195,32 +251,44 @@ class Matcher:
             local = docs[(docs >= offset) & (docs < offset + leaf.doc_count_all())] - offset
             if not len(local) or (fieldname, btext) not in leaf:
                 continue
-            ids, _, values = _read_blocks(leaf.postings(fieldname, btext), local)
+            ids, _, values = _read_blocks(_raw_postings(leaf, fieldname, btext), local)
             held = ids[np.isin(ids, local, assume_unique=True)] + offset
             keys.append(_keys(held, values))
         return np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
 
     # --- reading the index --------------------------------------------------------------------
 
-    def _postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """Live postings' ids and weights, and how many postings there are in all (Whoosh's
+        document frequency, which counts deleted documents)."""
         id_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
         btext = text.encode("utf-8") if isinstance(text, str) else text
+        df = 0
         for leaf, offset in self.leaves:
             if (fieldname, btext) not in leaf:
                 continue
-            m = leaf.postings(fieldname, btext)
-            ids, weights = _read_matcher(m)
-            id_parts.append(ids + offset)
+            ids, weights, _ = _read_blocks(_raw_postings(leaf, fieldname, btext), None)
+            df += len(ids)
+            ids = ids + offset
+            if self.live_count < self.doc_count:
+                keep = self.live[ids]
+                ids, weights = ids[keep], weights[keep]
+            id_parts.append(ids)
             weight_parts.append(weights)
         if not id_parts:
-            return EMPTY_IDS, EMPTY_SCORES
+            return EMPTY_IDS, EMPTY_SCORES, df
         return (
             np.concatenate(id_parts).astype(np.int32),
-            np.concatenate(weight_parts).astype(np.float32),
+            np.concatenate(weight_parts).astype(np.float64),
+            df,
         )
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length of the field as Whoosh reads it back (one byte, decoded)."""
+        found = self._lengths.get(fieldname)
+        if found is not None:
+            return found
         parts = []
         for leaf, _ in self.leaves:
             count = leaf.doc_count_all()
@@ -230,8 +298,90 @@ class Matcher:
                 raw = column_arrays.numeric(column, count).astype(np.uint8)
                 parts.append(_LENGTH_OF_BYTE[raw])
             else:
-                parts.append(np.zeros(count, dtype=np.float32))
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+                parts.append(np.ones(count, dtype=np.float64))  # Whoosh's default of 1
+        found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
+        self._lengths[fieldname] = found
+        return found
+
+
+def _live_mask(leaves: list[tuple[Any, int]], count: int) -> np.ndarray:
+    """Which documents are not deleted, from each segment's set of deleted documents."""
+    live = np.ones(count, dtype=bool)
+    for leaf, offset in leaves:
+        if leaf.has_deletions():
+            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+            live[deleted + offset] = False
+    return live
+
+
+def _raw_postings(leaf: Any, fieldname: str, btext: bytes) -> Any:
+    """A segment's postings for one term, deleted documents included.
+
+    ``leaf.postings()`` wraps them in a ``FilterMatcher`` when the segment has deletions,
+    which hides the block reader (so every posting would be read in Python) and builds a
+    set of the deleted documents on every call; the caller drops them with a mask instead."""
+    return leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+
+
+def _and(parts: list[Matches]) -> Matches:
+    parts.sort(key=lambda p: len(p[0]))
+    ids, scores = parts[0]
+    for other_ids, other_scores in parts[1:]:
+        if not len(ids):
+            break
+        ids, here, there = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
+        scores = scores[here] + other_scores[there]
+    return ids, scores
+
+
+def _or(parts: list[Matches]) -> Matches:
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return EMPTY_IDS, EMPTY_SCORES
+    if len(parts) == 1:
+        return parts[0]
+    ids, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+    scores = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]))
+    return ids.astype(np.int32), scores
+
+
+def _nothing() -> Matches:
+    return EMPTY_IDS, EMPTY_SCORES
+
+
+def _boosted(found: Matches, boost: float) -> Matches:
+    ids, scores = found
+    return (ids, scores * boost) if boost != 1.0 else (ids, scores)
+
+
+def _has_coordination(q: wq.Query) -> bool:
+    if isinstance(q, wq.Or) and q.scale and len(q.subqueries) > 1:
+        return True
+    return any(_has_coordination(child) for child in q.children())
+
+
+def _leaf_terms(q: wq.Query) -> Any:
+    """The terms whose matchers a coordinated ``Or`` counts; other shapes are Whoosh's."""
+    for sub in q.subqueries:
+        if isinstance(sub, wq.Term):
+            yield sub.fieldname, str(sub.text)
+        elif isinstance(sub, wq.Or):
+            yield from _leaf_terms(sub)
+        else:
+            raise _WhooshOnly(sub)
+
+
+def _checkpoint_of(
+    ids: np.ndarray, segment: np.ndarray, checkpoints: Matches, starts: np.ndarray
+) -> np.ndarray:
+    """For each of ``ids``, the rebuild point of the last match at or before it in its
+    segment (the document itself when there is none; it is then no match)."""
+    matches, since = checkpoints
+    if not len(matches):
+        return ids.astype(np.int64)
+    at = np.searchsorted(matches, ids, side="right") - 1
+    found = np.where(at >= 0, since[np.maximum(at, 0)], -1)
+    return np.where(found >= starts[segment], found, ids).astype(np.int64)
 
 
 def _keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
@@ -249,15 +399,9 @@ def _keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
     return (np.repeat(docnums.astype(np.int64), lengths) << 32) + positions
 
 
-def _read_matcher(m: Any) -> tuple[np.ndarray, np.ndarray]:
-    """All of a leaf matcher's postings, a block at a time where the format allows."""
-    ids, weights, _ = _read_blocks(m, None)
-    return ids, weights
-
-
 def _read_blocks(m: Any, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
-    """Ids and weights of every posting; with ``keep`` (sorted ids), also the raw values of
-    the postings whose id is in ``keep``."""
+    """Ids and weights of every posting of a segment's matcher; with ``keep`` (sorted ids),
+    also the raw values of the postings whose id is in ``keep``."""
     if not (hasattr(m, "_read_data") and hasattr(m, "_next_block")):
         return _read_slowly(m, keep)
     id_parts: list[np.ndarray] = []
