@@ -17,6 +17,7 @@ side.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import OrderedDict
 from itertools import chain
 from pickle import loads
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from search import column_arrays
@@ -64,9 +66,11 @@ class Matcher:
         self.live = _live_mask(self.leaves, self.doc_count)
         self.live_ids = np.flatnonzero(self.live).astype(np.int32)
         self.live_count = len(self.live_ids)
+        self._has_live = [leaf.doc_count() > 0 for leaf, _ in self.leaves]
         self._lengths: dict[str, np.ndarray] = {}
         self._cache: OrderedDict[tuple[str, str], Matches] = OrderedDict()
         self._df: dict[tuple[str, str], int] = {}
+        self._infos: dict[tuple[str, str], list[Any]] = {}
 
     def run(self, q: wq.Query) -> Matches:
         """Every live document matching ``q`` with its score, sorted by document number."""
@@ -100,6 +104,7 @@ class Matcher:
         if len(self._cache) > CACHE_TERMS:
             old, _ = self._cache.popitem(last=False)
             self._df.pop(old, None)
+            self._infos.pop(old, None)
         return found
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
@@ -247,11 +252,13 @@ class Matcher:
     def _position_keys(self, fieldname: str, word: str, docs: np.ndarray) -> np.ndarray:
         keys: list[np.ndarray] = []
         btext = word.encode("utf-8")
-        for leaf, offset in self.leaves:
+        for (leaf, offset), terminfo in zip(
+            self.leaves, self._term_infos(fieldname, word), strict=True
+        ):
             local = docs[(docs >= offset) & (docs < offset + leaf.doc_count_all())] - offset
-            if not len(local) or (fieldname, btext) not in leaf:
+            if terminfo is None or not len(local):
                 continue
-            ids, _, values = _read_blocks(_raw_postings(leaf, fieldname, btext), local)
+            ids, _, values = _read_segment(leaf, terminfo, fieldname, btext, local)
             held = ids[np.isin(ids, local, assume_unique=True)] + offset
             keys.append(_keys(held, values))
         return np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
@@ -263,13 +270,18 @@ class Matcher:
         document frequency, which counts deleted documents)."""
         id_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        btext = text.encode("utf-8") if isinstance(text, str) else text
+        btext = text.encode("utf-8")
         df = 0
-        for leaf, offset in self.leaves:
-            if (fieldname, btext) not in leaf:
+        infos = self._term_infos(fieldname, text)
+        for (leaf, offset), has_live, terminfo in zip(
+            self.leaves, self._has_live, infos, strict=True
+        ):
+            if terminfo is None:
                 continue
-            ids, weights, _ = _read_blocks(_raw_postings(leaf, fieldname, btext), None)
-            df += len(ids)
+            df += terminfo.doc_frequency()
+            if not has_live:  # a segment whose every story an update replaced
+                continue
+            ids, weights, _ = _read_segment(leaf, terminfo, fieldname, btext, None)
             ids = ids + offset
             if self.live_count < self.doc_count:
                 keep = self.live[ids]
@@ -283,6 +295,17 @@ class Matcher:
             np.concatenate(weight_parts).astype(np.float64),
             df,
         )
+
+    def _term_infos(self, fieldname: str, text: str) -> list[Any]:
+        """The term's entry in each segment's term table (``None`` where absent), kept with
+        the cached postings: phrases read the positions again and need not look again."""
+        key = (fieldname, text)
+        found = self._infos.get(key)
+        if found is None:
+            btext = text.encode("utf-8")
+            found = [_term_info(leaf, fieldname, btext) for leaf, _ in self.leaves]
+            self._infos[key] = found  # dropped with the term's postings from the cache
+        return found
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
         """Every document's length of the field as Whoosh reads it back (one byte, decoded)."""
@@ -314,13 +337,32 @@ def _live_mask(leaves: list[tuple[Any, int]], count: int) -> np.ndarray:
     return live
 
 
-def _raw_postings(leaf: Any, fieldname: str, btext: bytes) -> Any:
-    """A segment's postings for one term, deleted documents included.
+def _term_info(leaf: Any, fieldname: str, btext: bytes) -> Any | None:
+    """The term's entry in a segment's term table, or ``None``: one lookup, where asking
+    ``leaf.postings()`` costs two and a set of the deleted documents."""
+    try:
+        return leaf._terms.term_info(fieldname, btext)
+    except (TermNotFound, KeyError):  # KeyError: a field the segment never indexed
+        return None
 
-    ``leaf.postings()`` wraps them in a ``FilterMatcher`` when the segment has deletions,
-    which hides the block reader (so every posting would be read in Python) and builds a
-    set of the deleted documents on every call; the caller drops them with a mask instead."""
-    return leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+
+def _read_segment(
+    leaf: Any, terminfo: Any, fieldname: str, btext: bytes, keep: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+    """A segment's postings for one term, deleted documents included (the caller drops
+    them with a mask; Whoosh's ``FilterMatcher`` for them hides the block reader)."""
+    if terminfo.is_inlined():
+        ids, weights, values = terminfo.inlined_postings()
+        id_array = np.array(ids, dtype=np.int64)
+        weight_array = np.array(weights, dtype=np.float32)
+        if keep is None:
+            return id_array, weight_array, []
+        wanted = np.flatnonzero(np.isin(id_array, keep, assume_unique=True))
+        return id_array, weight_array, [values[i] for i in wanted.tolist()]
+    m = leaf.codec().postings_reader(
+        leaf._terms._postfile, terminfo, leaf.schema[fieldname].format, term=(fieldname, btext)
+    )
+    return _read_blocks(m, keep)
 
 
 def _and(parts: list[Matches]) -> Matches:
@@ -400,13 +442,11 @@ def _keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
 
 
 def _read_blocks(m: Any, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
-    """Ids and weights of every posting of a segment's matcher; with ``keep`` (sorted ids),
-    also the raw values of the postings whose id is in ``keep``."""
-    if not (hasattr(m, "_read_data") and hasattr(m, "_next_block")):
-        return _read_slowly(m, keep)
+    """Ids and weights of every posting of a block matcher; with ``keep`` (sorted ids), also
+    the raw values of the postings whose id is in ``keep``."""
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
-    values: list[Any] = []
+    blocks: list[Any] = []
     while m.is_active():
         m._read_data()
         raw_ids, raw_weights, raw_values = m._data[0], m._data[1], m._data[2]
@@ -420,25 +460,37 @@ def _read_blocks(m: Any, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarra
         else:
             weight_parts.append(np.asarray(raw_weights, dtype=np.float32))
         if keep is not None:
-            values.extend(unpack_values(raw_values))
+            blocks.append(raw_values)
         m._next_block()
     if not id_parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), values
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), []
     ids = np.concatenate(id_parts)
+    values: list[bytes] = []
     if keep is not None:
         wanted = np.flatnonzero(np.isin(ids, keep, assume_unique=True))
-        values = [values[i] for i in wanted.tolist()]
+        values = _values_at(blocks, [len(p) for p in id_parts], wanted)
     return ids, np.concatenate(weight_parts), values
 
 
-def _read_slowly(m: Any, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
-    id_list, weight_list, values = [], [], []
-    wanted = set(keep.tolist()) if keep is not None else None
-    while m.is_active():  # inline postings: a handful at most
-        docnum = m.id()
-        id_list.append(docnum)
-        weight_list.append(m.weight())
-        if wanted is not None and docnum in wanted:
-            values.append(m.value())
-        m.next()
-    return np.array(id_list, dtype=np.int64), np.array(weight_list, dtype=np.float32), values
+def _values_at(blocks: list[Any], sizes: list[int], wanted: np.ndarray) -> list[bytes]:
+    """The raw values at positions ``wanted`` (sorted) of the postings of ``blocks``, cut
+    out of each block's blob without splitting the rest."""
+    out: list[bytes] = []
+    bounds = np.cumsum([0, *sizes])
+    for n, packed in enumerate(blocks):
+        lo, hi = np.searchsorted(wanted, bounds[n : n + 2])
+        if lo == hi:
+            continue
+        local = wanted[lo:hi] - bounds[n]
+        if isinstance(packed, tuple) and len(packed) == 2 and isinstance(packed[1], array):
+            blob, lengths = packed
+            sizes_here = np.frombuffer(lengths, dtype=np.dtype(lengths.typecode))
+            ends = np.cumsum(sizes_here, dtype=np.int64)
+            starts = ends - sizes_here
+            out.extend(
+                blob[a:b] for a, b in zip(starts[local].tolist(), ends[local].tolist(), strict=True)
+            )
+        else:
+            values = unpack_values(packed)
+            out.extend(values[i] for i in local.tolist())
+    return out
