@@ -35,6 +35,7 @@ from search.segment_writer import unpack_values
 B = 0.75
 K1 = 1.2
 CACHE_TERMS = 4096
+CACHE_PHRASES = 1024
 REPLACE_EVERY = 10
 """Whoosh's scored collector rebuilds its matcher tree every this many matches (see
 ``_coordinated``)."""
@@ -71,6 +72,7 @@ class Matcher:
         self._cache: OrderedDict[tuple[str, str], Matches] = OrderedDict()
         self._df: dict[tuple[str, str], int] = {}
         self._infos: dict[tuple[str, str], list[Any]] = {}
+        self._phrases: OrderedDict[tuple[str, tuple[str, ...], int], Matches] = OrderedDict()
 
     def run(self, q: wq.Query) -> Matches:
         """Every live document matching ``q`` with its score, sorted by document number."""
@@ -222,9 +224,23 @@ class Matcher:
         return self._live((ids, scores))
 
     def _phrase(self, q: wq.Phrase) -> Matches:
+        """A phrase's matches, scored as Whoosh does: the sum of its words' scores. Kept
+        like a term's postings, since checking positions reads them all again."""
+        key = (q.fieldname, tuple(q.words), q.slop)
+        found = self._phrases.get(key)
+        if found is not None:
+            self._phrases.move_to_end(key)
+        else:
+            found = self._unboosted_phrase(q)
+            self._phrases[key] = found
+            if len(self._phrases) > CACHE_PHRASES:
+                self._phrases.popitem(last=False)
+        return _boosted(found, q.boost)
+
+    def _unboosted_phrase(self, q: wq.Phrase) -> Matches:
         words = [self.term(q.fieldname, w) for w in q.words]
         if not words:
-            return EMPTY_IDS, EMPTY_SCORES
+            return _nothing()
         candidates, scores = _and(list(words))
         if len(candidates) and len(q.words) > 1:
             if q.slop != 1:
@@ -233,7 +249,7 @@ class Matcher:
                 confirmed = self._adjacent(q.fieldname, list(q.words), candidates)
             keep = np.isin(candidates, confirmed, assume_unique=True)
             candidates, scores = candidates[keep], scores[keep]
-        return _boosted((candidates, scores), q.boost)
+        return candidates, scores
 
     def _adjacent(self, fieldname: str, words: list[str], candidates: np.ndarray) -> np.ndarray:
         """The candidates in which ``words`` stand next to each other, in order.
@@ -243,25 +259,29 @@ class Matcher:
         starts: np.ndarray | None = None
         for place, word in enumerate(words):
             keys = self._position_keys(fieldname, word, candidates) - place
-            starts = keys if starts is None else np.intersect1d(starts, keys)
+            starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
             if not len(starts):
                 break
         assert starts is not None
         return np.unique(starts >> 32).astype(np.int32)
 
     def _position_keys(self, fieldname: str, word: str, docs: np.ndarray) -> np.ndarray:
-        keys: list[np.ndarray] = []
+        """Sorted keys of the word's positions in ``docs`` (sorted), all segments at once."""
+        held: list[np.ndarray] = []
+        values: list[bytes] = []
         btext = word.encode("utf-8")
-        for (leaf, offset), terminfo in zip(
-            self.leaves, self._term_infos(fieldname, word), strict=True
-        ):
-            local = docs[(docs >= offset) & (docs < offset + leaf.doc_count_all())] - offset
+        bounds = np.searchsorted(docs, [*self._starts.tolist(), self.doc_count])
+        infos = self._term_infos(fieldname, word)
+        for n, ((leaf, offset), terminfo) in enumerate(zip(self.leaves, infos, strict=True)):
+            local = docs[bounds[n] : bounds[n + 1]] - offset
             if terminfo is None or not len(local):
                 continue
-            ids, _, values = _read_segment(leaf, terminfo, fieldname, btext, local)
-            held = ids[np.isin(ids, local, assume_unique=True)] + offset
-            keys.append(_keys(held, values))
-        return np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+            ids, _, found = _read_segment(leaf, terminfo, fieldname, btext, local)
+            held.append(ids + offset)
+            values.extend(found)
+        if not held:
+            return np.zeros(0, dtype=np.int64)
+        return _keys(np.concatenate(held), values)
 
     # --- reading the index --------------------------------------------------------------------
 
@@ -350,7 +370,8 @@ def _read_segment(
     leaf: Any, terminfo: Any, fieldname: str, btext: bytes, keep: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
     """A segment's postings for one term, deleted documents included (the caller drops
-    them with a mask; Whoosh's ``FilterMatcher`` for them hides the block reader)."""
+    them with a mask; Whoosh's ``FilterMatcher`` for them hides the block reader). With
+    ``keep`` (sorted ids), only the postings of those documents, with their raw values."""
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         id_array = np.array(ids, dtype=np.int64)
@@ -358,7 +379,7 @@ def _read_segment(
         if keep is None:
             return id_array, weight_array, []
         wanted = np.flatnonzero(np.isin(id_array, keep, assume_unique=True))
-        return id_array, weight_array, [values[i] for i in wanted.tolist()]
+        return id_array[wanted], weight_array[wanted], [values[i] for i in wanted.tolist()]
     m = leaf.codec().postings_reader(
         leaf._terms._postfile, terminfo, leaf.schema[fieldname].format, term=(fieldname, btext)
     )
@@ -442,12 +463,20 @@ def _keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
 
 
 def _read_blocks(m: Any, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
-    """Ids and weights of every posting of a block matcher; with ``keep`` (sorted ids), also
-    the raw values of the postings whose id is in ``keep``."""
+    """Ids and weights of every posting of a block matcher; with ``keep`` (sorted ids), the
+    ids, weights and raw values of the postings of those documents only."""
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
     blocks: list[Any] = []
+    last = -1
     while m.is_active():
+        if keep is not None:
+            # A block's header gives its last id: blocks holding no wanted id stay packed.
+            lo, hi = np.searchsorted(keep, (last, m._maxid), side="right")
+            last = m._maxid
+            if lo == hi:
+                m._next_block()
+                continue
         m._read_data()
         raw_ids, raw_weights, raw_values = m._data[0], m._data[1], m._data[2]
         # Block ids are stored as deltas; numpy sums them instead of Whoosh's Python loop.
@@ -464,12 +493,12 @@ def _read_blocks(m: Any, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarra
         m._next_block()
     if not id_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), []
-    ids = np.concatenate(id_parts)
-    values: list[bytes] = []
-    if keep is not None:
-        wanted = np.flatnonzero(np.isin(ids, keep, assume_unique=True))
-        values = _values_at(blocks, [len(p) for p in id_parts], wanted)
-    return ids, np.concatenate(weight_parts), values
+    ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
+    if keep is None:
+        return ids, weights, []
+    wanted = np.flatnonzero(np.isin(ids, keep, assume_unique=True))
+    values = _values_at(blocks, [len(p) for p in id_parts], wanted)
+    return ids[wanted], weights[wanted], values
 
 
 def _values_at(blocks: list[Any], sizes: list[int], wanted: np.ndarray) -> list[bytes]:
