@@ -14,6 +14,7 @@ import json
 import math
 import random
 import shutil
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from whoosh import query as wq
 
 from search import column_arrays, indexer
 from search.analysis import normalise
+from search.engine import _Generation as Generation
 from search.engine import _open_generation
 from search.generations import IndexDir, hold_current
 from search.query import _parser, compile_query
@@ -95,14 +97,15 @@ def update(corpus: Path, index: Path) -> None:
     assert report.published and report.deleted, report
 
 
-def opened(index: Path):  # noqa: ANN201
+def opened(index: Path) -> Generation:
     """The engine's own per-generation objects: searcher, matcher, columns, vocabulary."""
-    gen = _open_generation(hold_current(IndexDir(index)))
-    return gen
+    return _open_generation(hold_current(IndexDir(index)))
 
 
 @pytest.fixture(scope="module", params=["fresh", "updated"])
-def small(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def small(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Generation]:
     root = tmp_path_factory.mktemp(f"oracle-{request.param}")
     corpus = write_stories(root / "corpus", fictional_stories())
     build(corpus, root / "index")
@@ -118,7 +121,9 @@ def small(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(scope="module", params=["fresh", "updated"])
-def reuters(request: pytest.FixtureRequest, reuters_index: Path, tmp_path_factory):  # noqa: ANN001, ANN201
+def reuters(
+    request: pytest.FixtureRequest, reuters_index: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Generation]:
     """Reuters as the session built it, or a copy of that updated with one file rewritten
     (read through links, so every other file keeps its name in the manifest)."""
     index = reuters_index
@@ -146,7 +151,7 @@ def reuters(request: pytest.FixtureRequest, reuters_index: Path, tmp_path_factor
 # --- the oracle -----------------------------------------------------------------------------
 
 
-def whoosh_scores(gen, q: wq.Query) -> dict[int, float]:  # noqa: ANN001
+def whoosh_scores(gen: Generation, q: wq.Query) -> dict[int, float]:
     """Whoosh's matches and scores, less what two bugs of 2.7.4 add (each checked to be only
     that bug's doing):
 
@@ -178,7 +183,7 @@ def _has_not(q: wq.Query) -> bool:
     return isinstance(q, wq.Not) or any(_has_not(c) for c in q.children())
 
 
-def assert_like_whoosh(gen, q: wq.Query) -> int:  # noqa: ANN001
+def assert_like_whoosh(gen: Generation, q: wq.Query) -> int:
     """Same stories, Whoosh's scores to 1e-6, Whoosh's order (ties by document number)."""
     ids, scores = gen.matcher.run(q)
     ours = dict(zip(ids.tolist(), scores.tolist(), strict=True))
@@ -195,7 +200,7 @@ def assert_like_whoosh(gen, q: wq.Query) -> int:  # noqa: ANN001
     return len(ours)
 
 
-def compiled(gen, text: str, match: str = "all") -> wq.Query:  # noqa: ANN001
+def compiled(gen: Generation, text: str, match: str = "all") -> wq.Query:
     q = compile_query(text, match, gen.vocab, NOW).query
     assert q is not None, text
     return q
@@ -231,12 +236,12 @@ COORDINATED = [
 
 
 @pytest.mark.parametrize(("text", "match"), SMALL_QUERIES)
-def test_small_index_scores_like_whoosh(small, text: str, match: str) -> None:  # noqa: ANN001
+def test_small_index_scores_like_whoosh(small: Generation, text: str, match: str) -> None:
     assert_like_whoosh(small, compiled(small, text, match))
 
 
 @pytest.mark.parametrize("text", COORDINATED)
-def test_coordinated_or_scores_like_whoosh(small, text: str) -> None:  # noqa: ANN001
+def test_coordinated_or_scores_like_whoosh(small: Generation, text: str) -> None:
     q = _parser("any").parse(text)
     assert any(getattr(n, "scale", None) for n in _nodes(q)), q
     assert assert_like_whoosh(small, q) > 10  # more than one of Whoosh's rebuilds
@@ -252,7 +257,9 @@ def _nodes(q: wq.Query) -> list[wq.Query]:
     match=st.sampled_from(["all", "any"]),
     shape=st.sampled_from(["plain", "phrase", "negated", "titled", "boosted", "grouped"]),
 )
-def test_random_queries_score_like_whoosh(small, words: list[str], match: str, shape: str) -> None:  # noqa: ANN001
+def test_random_queries_score_like_whoosh(
+    small: Generation, words: list[str], match: str, shape: str
+) -> None:
     if shape == "phrase":
         text = f'"{" ".join(words)}"'
     elif shape == "negated":
@@ -290,20 +297,20 @@ REUTERS_QUERIES = [
 @pytest.mark.corpus
 @pytest.mark.slow
 @pytest.mark.parametrize(("text", "match"), REUTERS_QUERIES)
-def test_reuters_scores_like_whoosh(reuters, text: str, match: str) -> None:  # noqa: ANN001
+def test_reuters_scores_like_whoosh(reuters: Generation, text: str, match: str) -> None:
     assert_like_whoosh(reuters, compiled(reuters, text, match))
 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_reuters_coordinated_or_scores_like_whoosh(reuters) -> None:  # noqa: ANN001
+def test_reuters_coordinated_or_scores_like_whoosh(reuters: Generation) -> None:
     assert assert_like_whoosh(reuters, _parser("any").parse("prices AND (oil opec output)")) > 100
 
 
 # --- statistics, columns and positions against Whoosh's readers -----------------------------
 
 
-def test_live_documents_and_frequencies_are_whooshs(small) -> None:  # noqa: ANN001
+def test_live_documents_and_frequencies_are_whooshs(small: Generation) -> None:
     reader = small.searcher.reader()
     deleted = [reader.is_deleted(d) for d in range(reader.doc_count_all())]
     assert small.matcher.live.tolist() == [not d for d in deleted]
@@ -315,7 +322,7 @@ def test_live_documents_and_frequencies_are_whooshs(small) -> None:  # noqa: ANN
         assert small.matcher.doc_frequency("body", word) == expected
 
 
-def assert_columns_like_whoosh(gen) -> None:  # noqa: ANN001
+def assert_columns_like_whoosh(gen: Generation) -> None:
     reader = gen.searcher.reader()
     columns = gen.columns
     count = reader.doc_count_all()
@@ -341,7 +348,7 @@ def assert_columns_like_whoosh(gen) -> None:  # noqa: ANN001
         assert by_doc.get(doc, set()) == set(raw.split(TOPIC_SEPARATOR) if raw else ()), doc
 
 
-def assert_column_arrays_like_whoosh(gen) -> None:  # noqa: ANN001
+def assert_column_arrays_like_whoosh(gen: Generation) -> None:
     for leaf, _ in gen.searcher.reader().leaf_readers():
         count = leaf.doc_count_all()
         for name in ("source", "kind"):
@@ -352,7 +359,7 @@ def assert_column_arrays_like_whoosh(gen) -> None:  # noqa: ANN001
         assert column_arrays.numeric(column, count).tolist() == list(column)
 
 
-def assert_positions_like_whoosh(gen, words: list[str]) -> None:  # noqa: ANN001
+def assert_positions_like_whoosh(gen: Generation, words: list[str]) -> None:
     reader = gen.searcher.reader()
     for fieldname, word in ((f, normalise(w)) for f in ("title", "body") for w in words):
         expected = []
@@ -367,29 +374,29 @@ def assert_positions_like_whoosh(gen, words: list[str]) -> None:  # noqa: ANN001
         assert keys.tolist() == sorted(expected), (fieldname, word)
 
 
-def test_small_columns_equal_whooshs_column_readers(small) -> None:  # noqa: ANN001
+def test_small_columns_equal_whooshs_column_readers(small: Generation) -> None:
     assert_columns_like_whoosh(small)
     assert_column_arrays_like_whoosh(small)
 
 
-def test_small_positions_equal_whooshs(small) -> None:  # noqa: ANN001
+def test_small_positions_equal_whooshs(small: Generation) -> None:
     assert_positions_like_whoosh(small, ["ferry", "strike", "harbour", "vote"])
 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_reuters_columns_equal_whooshs_column_readers(reuters) -> None:  # noqa: ANN001
+def test_reuters_columns_equal_whooshs_column_readers(reuters: Generation) -> None:
     assert_columns_like_whoosh(reuters)
     assert_column_arrays_like_whoosh(reuters)
 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_reuters_positions_equal_whooshs(reuters) -> None:  # noqa: ANN001
+def test_reuters_positions_equal_whooshs(reuters: Generation) -> None:
     assert_positions_like_whoosh(reuters, ["oil", "prices", "coffee", "opec"])
 
 
-def test_keys_decode_a_block_like_whoosh(small) -> None:  # noqa: ANN001
+def test_keys_decode_a_block_like_whoosh(small: Generation) -> None:
     """``_keys`` on the raw values of one segment (deleted documents too, and only the
     postings asked for) equals Whoosh's ``value_as``."""
     from search.matching import _keys, _read_segment, _term_info
