@@ -464,7 +464,7 @@ class Engine:
         for term, tf in counts.items():
             df = matcher.doc_frequency("body", term) + matcher.doc_frequency("title", term)
             if df > 1:
-                weighted.append((tf * np.log(matcher.live_count / df), term))
+                weighted.append((tf * np.log(matcher.doc_count / df), term))
         weighted.sort(reverse=True)
         picked = [term for _, term in weighted[:KEY_TERMS]]
         if not picked:
