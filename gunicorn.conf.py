@@ -20,8 +20,8 @@ bind = "127.0.0.1:8000"
 workers = 2 * (os.cpu_count() or 1) + 1
 worker_class = "sync"
 
-# Searches stop themselves after a fraction of a second (search/budget.py); a request still
-# running after 30 s is stuck, and its worker is killed. Workers finish what they are doing
+# Searches stop themselves after a fraction of a second (search/searching/budget.py); a request
+# still running after 30 s is stuck, and its worker is killed. Workers finish what they are doing
 # for up to 10 s on a restart or shutdown.
 timeout = 30
 graceful_timeout = 10

@@ -104,8 +104,8 @@ def _percentile(sorted_seconds: list[float], q: float) -> float | None:
 
 def make_probes(index: Path, count: int, seed: int) -> list[Probe]:
     """Searches made of title words from the index, with facets, dates, order and paging."""
-    from search.engine import Engine
     from search.models import SearchRequest
+    from search.searching.engine import Engine
 
     rng = random.Random(seed)
     engine = Engine(index)

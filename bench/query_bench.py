@@ -35,13 +35,13 @@ from whoosh import highlight, sorting
 from whoosh import index as whoosh_index
 from whoosh.qparser import MultifieldParser
 
-from search import indexer
-from search.analysis import WORD, normalise
-from search.engine import Engine
-from search.generations import IndexDir
+from search.indexing import indexer
+from search.indexing.analysis import WORD, normalise
+from search.indexing.generations import IndexDir
+from search.indexing.schema import INDEX_NAME
+from search.ingest.topics import Taxonomy
 from search.models import SearchRequest
-from search.schema import INDEX_NAME
-from search.topics import Taxonomy
+from search.searching.engine import Engine
 
 
 def draw_queries(index_dir: Path, count: int, seed: int = 1987) -> list[str]:

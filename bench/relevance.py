@@ -1,7 +1,7 @@
 """Relevance: nDCG@10 and MAP@100 on the judged collections MED, CRAN and NPL.
 
 Each collection (``../shared/corpus/ircoll``, formats in its ``PROVENANCE.md``) is turned into
-newsdex's JSON Lines input, built into a real index with ``search.indexer.build`` (as
+newsdex's JSON Lines input, built into a real index with ``search.indexing.indexer.build`` (as
 ``newsdex build`` does) and queried through ``Engine.search`` with ``match=any`` and
 ``per_page=100``, as the JSON API would run it. Query text is sent as a person pasting it into
 the search box would: its lines joined with single spaces, nothing else changed, so the query
@@ -57,7 +57,7 @@ MARGIN = 0.01
 SYNTAX = re.compile(r"[-()\"'*:+^~\[\]{}]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 """What newsdex's query language (Whoosh's parser) may read as syntax rather than words."""
 WORDS = re.compile(r"\w+(?:\.?\w+)*")
-"""``search.analysis.WORD``: the words the analyser would see."""
+"""``search.indexing.analysis.WORD``: the words the analyser would see."""
 
 
 # --- metrics ------------------------------------------------------------------------------------
@@ -243,10 +243,10 @@ def story_id(collection: str, doc_id: str) -> str:
 def run_collection(
     collection: Collection, work: Path, use_plain: bool, workers: int
 ) -> dict[str, Any]:
-    from search import indexer  # noqa: PLC0415  (imported here so the metrics load fast)
-    from search.engine import Engine  # noqa: PLC0415
+    from search.indexing import indexer  # noqa: PLC0415  (imported here so the metrics load fast)
+    from search.ingest.topics import Taxonomy  # noqa: PLC0415
     from search.models import MAX_PER_PAGE, SearchRequest  # noqa: PLC0415
-    from search.topics import Taxonomy  # noqa: PLC0415
+    from search.searching.engine import Engine  # noqa: PLC0415
 
     folder = work / collection.name
     folder.mkdir(parents=True, exist_ok=True)

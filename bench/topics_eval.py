@@ -10,8 +10,8 @@ Two measurements, rerun with ``.venv/bin/python bench/topics_eval.py``:
     stories whose topics map to it, and assignment speed in stories per second.
 
 ``--sweep`` also scores other thresholds on (a) and (b): the numbers behind the constants at
-the top of ``search/topics.py``. The Reuters files are parsed with a small regex here, not with
-newsdex's reader, so the benchmark does not depend on it.
+the top of ``search/ingest/topics.py``. The Reuters files are parsed with a small regex here,
+not with newsdex's reader, so the benchmark does not depend on it.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search import topics  # noqa: E402
-from search.analysis import terms  # noqa: E402
-from search.topics import Taxonomy  # noqa: E402
+from search.indexing.analysis import terms  # noqa: E402
+from search.ingest import topics  # noqa: E402
+from search.ingest.topics import Taxonomy  # noqa: E402
 
 EVAL_SET = ROOT / "tests" / "data" / "topics_eval.jsonl"
 REUTERS = ROOT.parent / "shared" / "corpus" / "reuters21578"
@@ -143,7 +143,7 @@ def stories_per_second(taxonomy: Taxonomy, stories: Sequence[Analysed]) -> float
 
 def analysed_per_second(taxonomy: Taxonomy, stories: Sequence[Story]) -> float:
     """Speed including ``analysis.terms`` on the title and body (cold word cache)."""
-    from search import analysis
+    from search.indexing import analysis
 
     analysis._cache.clear()
     start = time.perf_counter()

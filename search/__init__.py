@@ -1,7 +1,20 @@
-"""newsdex: full-text search for crawls of news pages.
+"""newsdex: full-text search for crawls of news pages; the library.
 
-The library: readers, stories, topics, the Whoosh schema, the indexer and the search engine.
-Importing it loads no web framework.
+Its packages follow the data, and each imports only from those before it::
+
+    readers/ --Page--> ingest/ --Story--> indexing/ --index--> searching/ --SearchResults-->
+
+- ``models``: the records every stage shares; ``errors``: what newsdex raises.
+- ``readers``: files to ``Page`` records, one module per input format.
+- ``ingest``: pages to ``Story`` records (folding duplicates), and their topics.
+- ``indexing``: the schema and analysis, builds and updates, the index folder and its format;
+  ``indexing.whoosh_private`` fences off the code that relies on Whoosh's internals.
+- ``searching``: requests to results: the query language, matching, facets, highlights.
+- ``persisted``: the fixed names the index's pickles refer to.
+- ``cli``: the ``newsdex`` command (also ``python -m search``).
+
+Nothing here imports a web framework or ``web``: the front ends import the library, never
+the reverse (``tests/test_layout.py``). Importing ``search`` loads nothing else.
 """
 
 __version__ = "0.1.0"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import click
 
-from search import indexer
 from search.errors import NewsdexError
-from search.stats import index_stats
-from search.topics import Taxonomy
+from search.indexing import indexer
+from search.indexing.stats import index_stats
+from search.ingest.topics import Taxonomy
 
 INDEX_OPTION = click.option(
     "--index",
@@ -105,8 +105,8 @@ def update(paths, index_dir, crawled_at, topics_file, workers, strict, as_json, 
     Without PATHS, the folders the index was built from are used again.
     """
     if not paths:
-        from search.generations import IndexDir  # noqa: PLC0415
-        from search.manifest import load_build_info  # noqa: PLC0415
+        from search.indexing.generations import IndexDir  # noqa: PLC0415
+        from search.indexing.manifest import load_build_info  # noqa: PLC0415
 
         try:
             recorded = load_build_info(IndexDir(index_dir).current().path).get("paths", [])
@@ -257,7 +257,7 @@ def check(index_dir: Path, generation: str | None, as_json: bool) -> None:
     Checks the format, every file against the checksum recorded when it was written, the
     table of contents, and every segment's stored documents, posting lists and columns.
     """
-    from search.integrity import check_index  # noqa: PLC0415
+    from search.indexing.integrity import check_index  # noqa: PLC0415
 
     try:
         report = check_index(index_dir, generation)
@@ -340,8 +340,8 @@ def search(query, index_dir, as_json, **options) -> None:  # noqa: ANN001
     """
     from werkzeug.datastructures import MultiDict  # noqa: PLC0415
 
-    from search.engine import Engine  # noqa: PLC0415
     from search.errors import BadParameter  # noqa: PLC0415
+    from search.searching.engine import Engine  # noqa: PLC0415
     from web import serialize  # noqa: PLC0415
     from web.params import parse_search_args  # noqa: PLC0415
 

@@ -14,8 +14,8 @@ real table of contents names from ``search`` is one of these).
 
 from __future__ import annotations
 
-from search.analysis import NewsAnalyzer
-from search.schema import NewsText
-from search.segment_writer import BulkCodec
+from search.indexing.analysis import NewsAnalyzer
+from search.indexing.schema import NewsText
+from search.indexing.whoosh_private.segment_writer import BulkCodec
 
 __all__ = ["BulkCodec", "NewsAnalyzer", "NewsText"]

@@ -107,8 +107,8 @@ def pages_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def built_index(tmp_path: Path, pages_dir: Path) -> Path:
-    from search import indexer
-    from search.topics import Taxonomy
+    from search.indexing import indexer
+    from search.ingest.topics import Taxonomy
 
     index = tmp_path / "index"
     report = indexer.build(
@@ -121,8 +121,8 @@ def built_index(tmp_path: Path, pages_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def reuters_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Reuters-21578 built once per session (skips without ``../shared``); read-only."""
-    from search import indexer
-    from search.topics import Taxonomy
+    from search.indexing import indexer
+    from search.ingest.topics import Taxonomy
 
     if not REUTERS.is_dir():
         pytest.skip(f"shared corpus not found: {REUTERS} (expected ../shared beside the repo)")
@@ -141,8 +141,8 @@ SAMPLES_CRAWLED = datetime(2025, 12, 20, 12, 0)
 @pytest.fixture(scope="session")
 def samples_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``samples/`` (30 fictional pages) built once per session; treat it as read-only."""
-    from search import indexer
-    from search.topics import Taxonomy
+    from search.indexing import indexer
+    from search.ingest.topics import Taxonomy
 
     index = tmp_path_factory.mktemp("samples") / "index"
     report = indexer.build(

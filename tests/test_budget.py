@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from whoosh import query as wq
 
-from search.budget import Budget
-from search.engine import Engine
 from search.models import SearchRequest
-from search.query import EXPANSION_BUDGET
+from search.searching.budget import Budget
+from search.searching.engine import Engine
+from search.searching.query import EXPANSION_BUDGET
 from tests.test_engine import NOW, fictional_engine
 
 ALPHABET_PREFIXES = " ".join(f"{letter}*" for letter in "abcdefghijklmnopqrstuvwxyz")
@@ -41,7 +41,7 @@ def _leaves(q: wq.Query | None) -> list[wq.Query]:
 
 
 def test_term_ranges_are_not_part_of_the_language(engine: Engine) -> None:
-    from search.query import compile_query
+    from search.searching.query import compile_query
 
     engine.search(SearchRequest(q="ferry"), now=NOW)
     compiled = compile_query("title:[a TO z] ferry", "all", engine._open.vocab, NOW)
@@ -49,7 +49,7 @@ def test_term_ranges_are_not_part_of_the_language(engine: Engine) -> None:
 
 
 def test_all_prefixes_of_a_query_share_one_budget_of_terms(engine: Engine) -> None:
-    from search.query import compile_query
+    from search.searching.query import compile_query
 
     engine.search(SearchRequest(q="ferry"), now=NOW)
     gen = engine._open

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from search.cli import cli
-from search.generations import IndexDir
-from search.index_format import write_format
-from search.integrity import check_index
+from search.indexing.generations import IndexDir
+from search.indexing.index_format import write_format
+from search.indexing.integrity import check_index
 from tests.test_indexer import run_build
 
 

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from search.cli import cli
-from search.generations import IndexDir
+from search.indexing.generations import IndexDir
 
 ISO = "2025-06-01T12:00:00Z"
 
@@ -111,7 +111,7 @@ def test_stats_dates_leave_out_undated_and_removed_stories(tmp_path):
 
 
 def test_large_files_are_warned_about_in_the_summary(tmp_path, pages_dir, monkeypatch):
-    from search import indexer
+    from search.indexing import indexer
 
     monkeypatch.setattr(indexer, "LARGE_FILE_MB", 1 / 2**20)  # every page is "large"
     result = invoke("build", pages_dir, "--index", tmp_path / "ix", "--crawled-at", ISO, "-q")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from search import indexer
-from search.engine import Engine
+from search.indexing import indexer
+from search.ingest.topics import Taxonomy
 from search.models import SearchRequest
-from search.topics import Taxonomy
+from search.searching.engine import Engine
 from tests.conftest import close_engine, make_app
 
 WORDS = "harbour ferry council budget storm river bridge school market festival".split()

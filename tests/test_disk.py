@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search import indexer
 from search.cli import cli
-from search.generations import IndexDir, remove_unused_generations
-from search.index_format import verify_files
+from search.indexing import indexer
+from search.indexing.generations import IndexDir, remove_unused_generations
+from search.indexing.index_format import verify_files
 from tests.test_indexer import _synth, run_build, stored
 
 ISO = "2025-06-01T12:00:00Z"

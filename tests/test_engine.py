@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search import indexer
-from search.engine import Engine
 from search.errors import IndexMissing, StoryNotFound
+from search.indexing import indexer
+from search.ingest.topics import Taxonomy
 from search.models import SearchRequest
-from search.topics import Taxonomy
+from search.searching.engine import Engine
 from tests.conftest import SHARED
 
 NOW = datetime(2025, 5, 26, 12, 0)

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from search.engine import Engine
+from search.searching.engine import Engine
 
 SHAPE = {"ok", "status", "error"}
 

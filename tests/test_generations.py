@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from search import indexer
-from search.generations import IndexDir, hold_current, remove_unused_generations
+from search.indexing import indexer
+from search.indexing.generations import IndexDir, hold_current, remove_unused_generations
 from tests.test_indexer import run_build, stored
 
 
@@ -157,9 +157,9 @@ def test_an_idle_engine_lets_go_of_an_old_generation_and_it_is_removed(
     """A worker that served once and then sat idle must not keep an old index on disk."""
     import time
 
-    from search import engine as engine_module
-    from search.engine import Engine
     from search.models import SearchRequest
+    from search.searching import engine as engine_module
+    from search.searching.engine import Engine
 
     monkeypatch.setattr(engine_module, "WATCH_SECONDS", 0.05)
     index = tmp_path / "ix"

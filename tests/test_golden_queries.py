@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from search.engine import Engine
 from search.models import SearchRequest
+from search.searching.engine import Engine
 from tests.conftest import SHARED
 
 REUTERS = SHARED / "corpus" / "reuters21578"

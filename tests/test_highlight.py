@@ -9,8 +9,8 @@ from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.analysis import normalise
-from search.highlight import lead, mark, matches, snippets
+from search.indexing.analysis import normalise
+from search.searching.highlight import lead, mark, matches, snippets
 
 MARK_TAGS = re.compile(r"</?mark>")
 

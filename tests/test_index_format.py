@@ -13,16 +13,17 @@ import pytest
 from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
 
-from search import index_format, persisted
-from search.analysis import terms
+from search import persisted
 from search.cli import cli
-from search.engine import Engine
 from search.errors import IndexFormatError
-from search.generations import IndexDir
-from search.index_format import FORMAT_FILE, FORMAT_VERSION, check_format, verify_files
+from search.indexing import index_format
+from search.indexing.analysis import terms
+from search.indexing.generations import IndexDir
+from search.indexing.index_format import FORMAT_FILE, FORMAT_VERSION, check_format, verify_files
+from search.indexing.schema import StorySchema
+from search.indexing.stats import index_stats
 from search.models import SearchRequest
-from search.schema import StorySchema
-from search.stats import index_stats
+from search.searching.engine import Engine
 from tests.conftest import CRAWLED
 from tests.test_indexer import run_build, run_update
 

@@ -13,10 +13,10 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
-from search import indexer
 from search.errors import IndexBusy
-from search.generations import IndexDir
-from search.topics import Taxonomy
+from search.indexing import indexer
+from search.indexing.generations import IndexDir
+from search.ingest.topics import Taxonomy
 from tests.conftest import CRAWLED, DAM, FERRY, page
 
 
@@ -221,7 +221,7 @@ def test_a_second_writer_is_refused(tmp_path, pages_dir):
 
 
 def test_old_generations_are_cleaned_unless_a_reader_holds_them(tmp_path, pages_dir):
-    from search.generations import hold_current
+    from search.indexing.generations import hold_current
 
     index = tmp_path / "ix"
     run_build([pages_dir], index)

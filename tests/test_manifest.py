@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from search.generations import IndexDir
-from search.manifest import MANIFEST, FileEntry, Manifest, pages_from_json, pages_to_json
+from search.indexing.generations import IndexDir
+from search.indexing.manifest import MANIFEST, FileEntry, Manifest, pages_from_json, pages_to_json
 from search.models import Caption, Page, RawStory
 from tests.test_indexer import run_build, run_update, stored
 

@@ -24,14 +24,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search import column_arrays, indexer
-from search.analysis import normalise
-from search.engine import _Generation as Generation
-from search.engine import _open_generation
-from search.generations import IndexDir, hold_current
-from search.query import _parser, compile_query
-from search.schema import TOPIC_SEPARATOR
-from search.topics import Taxonomy
+from search.indexing import indexer
+from search.indexing.analysis import normalise
+from search.indexing.generations import IndexDir, hold_current
+from search.indexing.schema import TOPIC_SEPARATOR
+from search.indexing.whoosh_private import column_arrays
+from search.ingest.topics import Taxonomy
+from search.searching.engine import _Generation as Generation
+from search.searching.engine import _open_generation
+from search.searching.query import _parser, compile_query
 from tests.conftest import REUTERS
 
 NOW = datetime(2025, 6, 1)
@@ -399,7 +400,7 @@ def test_reuters_positions_equal_whooshs(reuters: Generation) -> None:
 def test_keys_decode_a_block_like_whoosh(small: Generation) -> None:
     """``_keys`` on the raw values of one segment (deleted documents too, and only the
     postings asked for) equals Whoosh's ``value_as``."""
-    from search.matching import _keys, _read_segment, _term_info
+    from search.searching.matching import _keys, _read_segment, _term_info
 
     leaf, _ = list(small.searcher.reader().leaf_readers())[0]
     ferry = normalise("ferry").encode()

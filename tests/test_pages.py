@@ -409,8 +409,8 @@ def test_healthz_and_pages_without_an_index(tmp_path: Path) -> None:
 
 
 def test_a_new_build_is_served_without_a_restart(tmp_path: Path, pages_dir: Path) -> None:
-    from search import indexer
-    from search.topics import Taxonomy
+    from search.indexing import indexer
+    from search.ingest.topics import Taxonomy
 
     index = tmp_path / "live"
 

@@ -6,9 +6,10 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.qparser import MultifieldParser
 
-from search import indexer, segment_writer
-from search.generations import IndexDir
-from search.topics import Taxonomy
+from search.indexing import indexer
+from search.indexing.generations import IndexDir
+from search.indexing.whoosh_private import segment_writer
+from search.ingest.topics import Taxonomy
 from tests.conftest import CRAWLED
 
 QUERIES = ["ferry", '"winter fares"', "mayor AND budget", "lightho*", "title:dam", "eskvale"]

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.analysis import terms
 from search.errors import BadTopicsFile
-from search.topics import MAX_SCORED, Taxonomy, analyse_words
+from search.indexing.analysis import terms
+from search.ingest.topics import MAX_SCORED, Taxonomy, analyse_words
 
 EVAL_SET = Path(__file__).parent / "data" / "topics_eval.jsonl"
 

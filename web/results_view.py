@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
+from search.ingest.topics import Taxonomy
 from search.models import FACETS, Bucket, FacetCount, Histogram, SearchRequest, SearchResults
-from search.topics import Taxonomy
 from web.params import toggle_url, url_for_request
 from web.templating import bucket_label, dom_id, plural
 

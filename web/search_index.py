@@ -10,7 +10,7 @@ import threading
 
 from flask import Flask, current_app
 
-from search.engine import Engine
+from search.searching.engine import Engine
 
 _lock = threading.Lock()
 

@@ -27,9 +27,9 @@ import whoosh
 
 from search import __version__
 from search.errors import IndexFormatError
-from search.generations import READERS_LOCK
-from search.manifest import BUILD_INFO, MANIFEST
-from search.schema import INDEX_NAME
+from search.indexing.generations import READERS_LOCK
+from search.indexing.manifest import BUILD_INFO, MANIFEST
+from search.indexing.schema import INDEX_NAME
 
 FORMAT_FILE = "format.json"
 FORMAT_VERSION = 2

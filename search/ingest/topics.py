@@ -41,8 +41,8 @@ from whoosh import query as wq
 from whoosh.fields import TEXT, Schema
 from whoosh.qparser import MultifieldParser, PlusMinusPlugin
 
-from search.analysis import NewsAnalyzer, terms
 from search.errors import BadTopicsFile
+from search.indexing.analysis import NewsAnalyzer, terms
 
 TITLE_WEIGHT = 3
 """A title occurrence of an indicator counts as this many body occurrences."""

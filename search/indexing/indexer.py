@@ -41,9 +41,9 @@ from whoosh import index as whoosh_index
 
 from search import __version__
 from search.errors import DiskFull, IndexFormatError, SkippedFile
-from search.generations import Generation, IndexDir, held_writer_locks
-from search.index_format import check_format, whoosh_files, write_format
-from search.manifest import (
+from search.indexing.generations import Generation, IndexDir, held_writer_locks
+from search.indexing.index_format import check_format, whoosh_files, write_format
+from search.indexing.manifest import (
     FileEntry,
     Manifest,
     fingerprint,
@@ -51,15 +51,15 @@ from search.manifest import (
     save_build_info,
     save_changes,
 )
+from search.indexing.progress import Progress
+from search.indexing.schema import INDEX_NAME, StorySchema, analyse, story_to_document
+from search.indexing.whoosh_private.segment_writer import BulkSegmentWriter
+from search.ingest.stories import fold
 from search.models import Story
-from search.progress import Progress
 from search.readers import read_file, walk
-from search.schema import INDEX_NAME, StorySchema, analyse, story_to_document
-from search.segment_writer import BulkSegmentWriter
-from search.stories import fold
 
 if TYPE_CHECKING:
-    from search.topics import Taxonomy
+    from search.ingest.topics import Taxonomy
 
 WRITER_MEMORY_MB = 256
 """Postings a writing process holds (``PackedPostings.size``) before it starts a new segment."""

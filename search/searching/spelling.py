@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA as Levenshtein
 
-from search.analysis import fold, normalise
+from search.indexing.analysis import fold, normalise
 
 MIN_WORD = 4
 """Shorter words are left alone: too many neighbours, too little signal."""

@@ -23,10 +23,10 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from search.errors import IndexFormatError, IndexMissing
-from search.generations import READERS_LOCK, Generation, IndexDir, reading
-from search.index_format import check_format, verify_files, whoosh_files
-from search.manifest import count_fingerprints, integrity_problems
-from search.schema import INDEX_NAME
+from search.indexing.generations import READERS_LOCK, Generation, IndexDir, reading
+from search.indexing.index_format import check_format, verify_files, whoosh_files
+from search.indexing.manifest import count_fingerprints, integrity_problems
+from search.indexing.schema import INDEX_NAME
 
 _PROBLEMS_PER_SEGMENT = 20
 """A segment that is badly damaged fails the same way everywhere: say it this many times."""

@@ -21,7 +21,7 @@ from html import escape
 from itertools import compress, repeat
 from typing import Any
 
-from search import analysis
+from search.indexing import analysis
 
 ELLIPSIS = "…"
 

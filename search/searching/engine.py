@@ -30,9 +30,6 @@ from rapidfuzz.distance import OSA as Levenshtein
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from search import highlight, spelling
-from search.analysis import WORD, normalise, terms
-from search.budget import Budget
 from search.errors import (
     IndexCorrupt,
     IndexFormatError,
@@ -40,17 +37,19 @@ from search.errors import (
     NewsdexError,
     StoryNotFound,
 )
-from search.facets import FacetColumns
-from search.generations import (
+from search.indexing.analysis import WORD, normalise, terms
+from search.indexing.generations import (
     CURRENT,
     HeldGeneration,
     IndexDir,
     hold_current,
     remove_unused_generations,
 )
-from search.index_format import check_format, verify_files
-from search.manifest import load_build_info
-from search.matching import Matcher
+from search.indexing.index_format import check_format, verify_files
+from search.indexing.manifest import load_build_info
+from search.indexing.schema import INDEX_NAME
+from search.indexing.stats import index_stats
+from search.ingest.topics import Taxonomy
 from search.models import (
     Caption,
     Histogram,
@@ -61,7 +60,11 @@ from search.models import (
     StoryHit,
     StoryRef,
 )
-from search.query import (
+from search.searching import highlight, spelling
+from search.searching.budget import Budget
+from search.searching.facets import FacetColumns
+from search.searching.matching import Matcher
+from search.searching.query import (
     FIELD_NAMES,
     TEXT_FIELDS,
     Compiled,
@@ -70,11 +73,8 @@ from search.query import (
     positive_terms,
     spelled_terms,
 )
-from search.query import describe as describe_query
-from search.schema import INDEX_NAME
-from search.stats import index_stats
-from search.term_table import TermTable
-from search.topics import Taxonomy
+from search.searching.query import describe as describe_query
+from search.searching.term_table import TermTable
 
 log = logging.getLogger("newsdex.engine")
 
@@ -210,7 +210,7 @@ class Engine:
 
         ``facets=False`` leaves out facet counts and the histogram, ``snippets=False`` the
         highlighting (benchmarks compare the bare search with the full one). ``budget``
-        defaults to ``search.budget.SEARCH_SECONDS`` from now."""
+        defaults to ``search.searching.budget.SEARCH_SECONDS`` from now."""
         started = time.perf_counter()
         now = now or datetime.now(UTC).replace(tzinfo=None)
         budget = budget or Budget()

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from search import column_arrays
+from search.indexing.whoosh_private import column_arrays
 from search.models import Bucket, FacetCount, Histogram, SearchRequest
 
 _EPOCH = datetime(1970, 1, 1)

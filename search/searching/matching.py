@@ -29,9 +29,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from search import column_arrays
-from search.budget import Budget
-from search.segment_writer import unpack_values
+from search.indexing.whoosh_private import column_arrays
+from search.indexing.whoosh_private.segment_writer import unpack_values
+from search.searching.budget import Budget
 
 B = 0.75
 K1 = 1.2

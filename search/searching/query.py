@@ -32,9 +32,9 @@ from whoosh.qparser import (
     WildcardPlugin,
 )
 
-from search.analysis import WORD, normalise, stem
+from search.indexing.analysis import WORD, normalise, stem
+from search.indexing.schema import StorySchema
 from search.models import Match
-from search.schema import StorySchema
 
 TEXT_FIELDS = ("title", "teaser", "body", "captions")
 FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "captions": "caption"}

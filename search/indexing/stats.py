@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
-from search.facets import from_long, published_column
-from search.generations import IndexDir, reading
-from search.index_format import check_format
-from search.manifest import load_build_info
-from search.schema import INDEX_NAME, TOPIC_SEPARATOR
+from search.indexing.generations import IndexDir, reading
+from search.indexing.index_format import check_format
+from search.indexing.manifest import load_build_info
+from search.indexing.schema import INDEX_NAME, TOPIC_SEPARATOR
+from search.searching.facets import from_long, published_column
 
 
 def _iso(value: Any) -> str | None:

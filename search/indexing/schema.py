@@ -15,7 +15,7 @@ from typing import Any
 from whoosh import columns
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, SchemaClass
 
-from search.analysis import NewsAnalyzer, terms
+from search.indexing.analysis import NewsAnalyzer, terms
 from search.models import Story
 
 INDEX_NAME = "MAIN"
@@ -71,7 +71,7 @@ class StorySchema(SchemaClass):
     body = _text(1.0)
     captions = _text(0.5)
     # Few distinct values: a reference column is one byte or two a story, read by numpy in
-    # one call (search/column_arrays.py).
+    # one call (search/indexing/whoosh_private/column_arrays.py).
     source = ID(stored=True, sortable=columns.RefBytesColumn())
     published = _date()
     precision = STORED()
