@@ -16,6 +16,7 @@ from whoosh.qparser import QueryParser
 from search.errors import IndexBusy
 from search.indexing import indexer
 from search.indexing.generations import IndexDir
+from search.indexing.whoosh_private.pool import PackedPostings
 from search.ingest.topics import Taxonomy
 from tests.conftest import CRAWLED, DAM, FERRY, page
 
@@ -84,7 +85,7 @@ def test_packed_postings_come_out_in_whoosh_pool_order():
         ("title", b"ferry", 2, 1.5, b"\x06" * 300),
         ("body", b"council", 2, 4.0, b""),
     ]
-    pool = indexer.PackedPostings()
+    pool = PackedPostings()
     for item in items:
         pool.add(item)
     assert pool.size > 0

@@ -398,16 +398,16 @@ def test_reuters_positions_equal_whooshs(reuters: Generation) -> None:
 
 
 def test_keys_decode_a_block_like_whoosh(small: Generation) -> None:
-    """``_keys`` on the raw values of one segment (deleted documents too, and only the
+    """``position_keys`` on the raw values of one segment (deleted documents too, and only the
     postings asked for) equals Whoosh's ``value_as``."""
-    from search.searching.matching import _keys, _read_segment, _term_info
+    from search.indexing.whoosh_private.postings import position_keys, read_postings, term_info
 
     leaf, _ = list(small.searcher.reader().leaf_readers())[0]
     ferry = normalise("ferry").encode()
-    terminfo = _term_info(leaf, "body", ferry)
-    every, _, _ = _read_segment(leaf, terminfo, "body", ferry, None)
+    terminfo = term_info(leaf, "body", ferry)
+    every, _, _ = read_postings(leaf, terminfo, "body", ferry, None)
     some = every[::2]
-    ids, _, values = _read_segment(leaf, terminfo, "body", ferry, some)
+    ids, _, values = read_postings(leaf, terminfo, "body", ferry, some)
     expected = []
     m = leaf.codec().postings_reader(
         leaf._terms._postfile, terminfo, leaf.schema["body"].format, term=("body", ferry)
@@ -417,4 +417,4 @@ def test_keys_decode_a_block_like_whoosh(small: Generation) -> None:
             expected.extend((m.id() << 32) + p for p in m.value_as("positions"))
         m.next()
     assert len(some) > 3 and ids.tolist() == some.tolist() and len(values) == len(some)
-    assert _keys(ids, values).tolist() == expected
+    assert position_keys(ids, values).tolist() == expected

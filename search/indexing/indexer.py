@@ -6,7 +6,7 @@ share of the stories into the new generation's folder, then lets go of everythin
 Writing: every core, forked then, reads its share back, analyses the stories, assigns their
 topics and writes its own Whoosh segment; the parent commits one table of contents naming all
 the segments. Nothing read is held twice: the parent frees it before forking, and a writer
-holds its postings packed (``PackedPostings``) instead of as Whoosh's tuples.
+holds its postings packed (``whoosh_private.pool``) instead of as Whoosh's tuples.
 
 Before it reads, a build deletes the partial generations of builds that failed or were killed
 and checks that the disk has room for what it is about to write; a build that fails for any
@@ -27,7 +27,6 @@ import pickle
 import shutil
 import signal
 import sqlite3
-import struct
 import sys
 import time
 from collections import Counter
@@ -576,16 +575,7 @@ def _write_with(
     finally:
         for path, _ in job.shares:
             path.unlink(missing_ok=True)
-    # The commit of Whoosh's MpWriter with multisegment=True: the merge policy may fold small
-    # segments into this writer's own new segment; the workers' segments are added as they are.
-    final = writer._merge_segments(None, False, True)
-    final.extend(segments)
-    if writer._added:
-        final.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    writer._commit_toc(final)
-    writer._finish()
+    writer.commit_with(segments)
 
 
 def _write_in_parallel(folder, shares, taxonomy, counter, bar) -> list[Any]:
@@ -661,8 +651,7 @@ def _write_share(folder: str, path: Path, n: int, taxonomy: Taxonomy, count: boo
     try:
         for done, story in enumerate(_load_share(path), 1):
             if writer is None:
-                writer = BulkSegmentWriter(ix, _lk=False)
-                writer.pool = PackedPostings()
+                writer = BulkSegmentWriter(ix, _lk=False, packed=True)
             analysed = analyse(story)
             topics = taxonomy.assign(
                 analysed["title"], analysed["teaser"] + analysed["body"], story.given_topics
@@ -670,7 +659,7 @@ def _write_share(folder: str, path: Path, n: int, taxonomy: Taxonomy, count: boo
             doc = story_to_document(replace(story, topics=topics), analysed)
             writer.add_document(**doc)
             if writer.pool.size > limit:
-                segments.append(writer._finalize_segment())
+                segments.append(writer.finish_segment())
                 writer = None
             if count and done % 100 == 0:
                 with _counter.get_lock():
@@ -679,75 +668,12 @@ def _write_share(folder: str, path: Path, n: int, taxonomy: Taxonomy, count: boo
             with _counter.get_lock():
                 _counter.value += n % 100
         if writer is not None:
-            segments.append(writer._finalize_segment())
+            segments.append(writer.finish_segment())
         return segments
     except BaseException:
         if writer is not None:
             writer.cancel()
         raise
-
-
-class PackedPostings:
-    """Whoosh's ``PostingPool`` for a writer that adds documents in order, at ~20 bytes a
-    posting instead of ~200.
-
-    Whoosh keeps every posting as a 5-tuple, sorts them all when the segment is written and,
-    past its memory limit, spills sorted runs to disk and merges them back through a heap. On
-    the ten-times crawl that was over 500 MiB per writer and a third of the write phase.
-    Documents arrive in docnum order, so each term's postings are already sorted: they are
-    packed into one ``bytearray`` per term, and only the terms are sorted at the end. The
-    postings come out in exactly the order Whoosh's pool gives them.
-    """
-
-    _HEAD = struct.Struct("<iid")  # docnum, length of the value (-1: None), weight
-    _TERM_COST = 200
-    """Bytes a new term costs (dict slot, key, buffer), for ``size``."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, dict[bytes, bytearray]] = {}
-        self.size = 0
-        """Approximate bytes held."""
-        self._pack = self._HEAD.pack
-
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        fieldname, tbytes, docnum, weight, value = item
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
-        buf = terms.get(tbytes)
-        if buf is None:
-            buf = terms[tbytes] = bytearray()
-            self.size += self._TERM_COST + len(tbytes)
-        if value is None:
-            buf += self._pack(docnum, -1, weight)
-        else:
-            buf += self._pack(docnum, len(value), weight)
-            buf += value
-            self.size += len(value)
-        self.size += self._HEAD.size
-
-    def iter_postings(self) -> Iterable[tuple[str, bytes, int, float, bytes | None]]:
-        """Every posting, sorted by field, term and docnum; each term is freed once read."""
-        unpack = self._HEAD.unpack_from
-        head = self._HEAD.size
-        for fieldname in sorted(self.fields):
-            terms = self.fields.pop(fieldname)
-            for tbytes in sorted(terms):
-                buf = bytes(terms.pop(tbytes))
-                pos, end = 0, len(buf)
-                while pos < end:
-                    docnum, length, weight = unpack(buf, pos)
-                    pos += head
-                    if length < 0:
-                        yield fieldname, tbytes, docnum, weight, None
-                    else:
-                        yield fieldname, tbytes, docnum, weight, buf[pos : pos + length]
-                        pos += length
-        self.size = 0
-
-    def cleanup(self) -> None:
-        self.fields.clear()
-        self.size = 0
 
 
 def _link_whoosh_files(src: Path, dst: Path) -> None:

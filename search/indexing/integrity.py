@@ -27,6 +27,7 @@ from search.indexing.generations import READERS_LOCK, Generation, IndexDir, read
 from search.indexing.index_format import check_format, verify_files, whoosh_files
 from search.indexing.manifest import count_fingerprints, integrity_problems
 from search.indexing.schema import INDEX_NAME
+from search.indexing.whoosh_private.postings import count_postings
 
 _PROBLEMS_PER_SEGMENT = 20
 """A segment that is badly damaged fails the same way everywhere: say it this many times."""
@@ -196,7 +197,7 @@ def _check_postings(
         for term, info in leaf.iter_field(fieldname, b""):  # bytes: no decoding by field type
             report.terms += 1
             try:
-                n = _read_postings(leaf.postings(fieldname, term), count)
+                n = count_postings(leaf.postings(fieldname, term), count)
             except Exception as err:  # noqa: BLE001
                 problem(f"postings of {fieldname}:{term!r} cannot be read: {_say(err)}")
                 continue
@@ -208,42 +209,6 @@ def _check_postings(
                 )
     except Exception as err:  # noqa: BLE001
         problem(f"terms of {fieldname} cannot be read: {_say(err)}")
-
-
-def _read_postings(matcher: Any, count: int) -> int:
-    """How many postings ``matcher`` holds, having read each block's ids, weights and values;
-    ``ValueError`` when an id is out of order or beyond the segment."""
-    n = 0
-    last = -1
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        # Whoosh's block matcher: read a block at a time (a posting at a time is 10x slower).
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            matcher._read_values()
-            ids = matcher._ids
-            if len(ids) != matcher._blocklength or len(matcher._values) != len(ids):
-                raise ValueError("a block's ids and values differ in number")
-            last = _check_ids(ids, last, count)
-            n += len(ids)
-            matcher._i = matcher._blocklength
-            matcher._next_block()
-        return n
-    while matcher.is_active():  # inlined postings: Whoosh's all_items() skips some of these
-        last = _check_ids((matcher.id(),), last, count)
-        matcher.weight()
-        matcher.value()
-        matcher.next()
-        n += 1
-    return n
-
-
-def _check_ids(ids: Any, last: int, count: int) -> int:
-    for docnum in ids:
-        if not last < docnum < count:
-            raise ValueError(f"document number {docnum} after {last} (the segment has {count:,})")
-        last = docnum
-    return last
 
 
 def _segment_name(leaf: Any) -> str:

@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from whoosh import columns
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, SchemaClass
 
 from search.indexing.analysis import NewsAnalyzer, terms
+from search.indexing.whoosh_private import column_arrays as columns
 from search.models import Story
 
 INDEX_NAME = "MAIN"

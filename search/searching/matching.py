@@ -17,20 +17,19 @@ side.
 from __future__ import annotations
 
 import math
-from array import array
 from collections import OrderedDict
-from itertools import chain
-from pickle import loads
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
 
-from search.indexing.whoosh_private import column_arrays
-from search.indexing.whoosh_private.segment_writer import unpack_values
+from search.indexing.whoosh_private.postings import (
+    field_lengths,
+    live_mask,
+    position_keys,
+    read_postings,
+    term_info,
+)
 from search.searching.budget import Budget
 
 B = 0.75
@@ -40,9 +39,6 @@ CACHE_PHRASES = 1024
 REPLACE_EVERY = 10
 """Whoosh's scored collector rebuilds its matcher tree every this many matches (see
 ``_coordinated``)."""
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-_COUNT_BYTES = 4
-"""Whoosh's ``Positions`` format starts each posting's value with a 4-byte count."""
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 
@@ -65,7 +61,7 @@ class Matcher:
         self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
         self._starts = np.array([offset for _, offset in self.leaves], dtype=np.int64)
         self.doc_count = reader.doc_count_all()
-        self.live = _live_mask(self.leaves, self.doc_count)
+        self.live = live_mask(self.leaves, self.doc_count)
         self.live_ids = np.flatnonzero(self.live).astype(np.int32)
         self.live_count = len(self.live_ids)
         self._has_live = [leaf.doc_count() > 0 for leaf, _ in self.leaves]
@@ -309,12 +305,12 @@ class Matcher:
             local = docs[bounds[n] : bounds[n + 1]] - offset
             if terminfo is None or not len(local):
                 continue
-            ids, _, found = _read_segment(leaf, terminfo, fieldname, btext, local)
+            ids, _, found = read_postings(leaf, terminfo, fieldname, btext, local)
             held.append(ids + offset)
             values.extend(found)
         if not held:
             return np.zeros(0, dtype=np.int64)
-        return _keys(np.concatenate(held), values)
+        return position_keys(np.concatenate(held), values)
 
     # --- reading the index --------------------------------------------------------------------
 
@@ -334,7 +330,7 @@ class Matcher:
             df += terminfo.doc_frequency()
             if not has_live:  # a segment whose every story an update replaced
                 continue
-            ids, weights, _ = _read_segment(leaf, terminfo, fieldname, btext, None)
+            ids, weights, _ = read_postings(leaf, terminfo, fieldname, btext, None)
             ids = ids + offset
             if self.live_count < self.doc_count:
                 keep = self.live[ids]
@@ -356,67 +352,17 @@ class Matcher:
         found = self._infos.get(key)
         if found is None:
             btext = text.encode("utf-8")
-            found = [_term_info(leaf, fieldname, btext) for leaf, _ in self.leaves]
+            found = [term_info(leaf, fieldname, btext) for leaf, _ in self.leaves]
             self._infos[key] = found  # dropped with the term's postings from the cache
         return found
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
         """Every document's length of the field as Whoosh reads it back (one byte, decoded)."""
         found = self._lengths.get(fieldname)
-        if found is not None:
-            return found
-        parts = []
-        for leaf, _ in self.leaves:
-            count = leaf.doc_count_all()
-            perdoc = leaf._perdoc  # lengths live in a hidden column the schema does not name
-            if perdoc.has_column(_lenfield(fieldname)):
-                column = perdoc.column_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                raw = column_arrays.numeric(column, count).astype(np.uint8)
-                parts.append(_LENGTH_OF_BYTE[raw])
-            else:
-                parts.append(np.ones(count, dtype=np.float64))  # Whoosh's default of 1
-        found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
-        self._lengths[fieldname] = found
+        if found is None:
+            found = field_lengths([leaf for leaf, _ in self.leaves], fieldname)
+            self._lengths[fieldname] = found
         return found
-
-
-def _live_mask(leaves: list[tuple[Any, int]], count: int) -> np.ndarray:
-    """Which documents are not deleted, from each segment's set of deleted documents."""
-    live = np.ones(count, dtype=bool)
-    for leaf, offset in leaves:
-        if leaf.has_deletions():
-            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
-            live[deleted + offset] = False
-    return live
-
-
-def _term_info(leaf: Any, fieldname: str, btext: bytes) -> Any | None:
-    """The term's entry in a segment's term table, or ``None``: one lookup, where asking
-    ``leaf.postings()`` costs two and a set of the deleted documents."""
-    try:
-        return leaf._terms.term_info(fieldname, btext)
-    except (TermNotFound, KeyError):  # KeyError: a field the segment never indexed
-        return None
-
-
-def _read_segment(
-    leaf: Any, terminfo: Any, fieldname: str, btext: bytes, keep: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
-    """A segment's postings for one term, deleted documents included (the caller drops
-    them with a mask; Whoosh's ``FilterMatcher`` for them hides the block reader). With
-    ``keep`` (sorted ids), only the postings of those documents, with their raw values."""
-    if terminfo.is_inlined():
-        ids, weights, values = terminfo.inlined_postings()
-        id_array = np.array(ids, dtype=np.int64)
-        weight_array = np.array(weights, dtype=np.float32)
-        if keep is None:
-            return id_array, weight_array, []
-        wanted = np.flatnonzero(np.isin(id_array, keep, assume_unique=True))
-        return id_array[wanted], weight_array[wanted], [values[i] for i in wanted.tolist()]
-    m = leaf.codec().postings_reader(
-        leaf._terms._postfile, terminfo, leaf.schema[fieldname].format, term=(fieldname, btext)
-    )
-    return _read_blocks(m, keep)
 
 
 def _and(parts: list[Matches]) -> Matches:
@@ -482,81 +428,3 @@ def _checkpoint_of(
     at = np.searchsorted(matches, ids, side="right") - 1
     found = np.where(at >= 0, since[np.maximum(at, 0)], -1)
     return np.where(found >= starts[segment], found, ids).astype(np.int64)
-
-
-def _keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
-    """``docnum << 32 | position`` for every position in the encoded position lists.
-
-    Whoosh stores a posting's positions as a 4-byte count and a pickled list of deltas; the
-    lists are unpickled one by one (C speed) and summed up all at once."""
-    deltas = [loads(value[_COUNT_BYTES:]) for value in values]
-    lengths = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
-    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(lengths.sum()))
-    running = np.cumsum(flat)
-    starts = np.cumsum(lengths) - lengths
-    before = np.concatenate(([0], running))[starts]
-    positions = running - np.repeat(before, lengths)
-    return (np.repeat(docnums.astype(np.int64), lengths) << 32) + positions
-
-
-def _read_blocks(m: Any, keep: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
-    """Ids and weights of every posting of a block matcher; with ``keep`` (sorted ids), the
-    ids, weights and raw values of the postings of those documents only."""
-    id_parts: list[np.ndarray] = []
-    weight_parts: list[np.ndarray] = []
-    blocks: list[Any] = []
-    last = -1
-    while m.is_active():
-        if keep is not None:
-            # A block's header gives its last id: blocks holding no wanted id stay packed.
-            lo, hi = np.searchsorted(keep, (last, m._maxid), side="right")
-            last = m._maxid
-            if lo == hi:
-                m._next_block()
-                continue
-        m._read_data()
-        raw_ids, raw_weights, raw_values = m._data[0], m._data[1], m._data[2]
-        # Block ids are stored as deltas; numpy sums them instead of Whoosh's Python loop.
-        ids = np.asarray(raw_ids, dtype=np.int64)
-        if not m._byteids:
-            ids = np.cumsum(ids)
-        id_parts.append(ids)
-        if raw_weights is None or isinstance(raw_weights, float):
-            weight_parts.append(np.full(len(ids), raw_weights or 1.0, dtype=np.float32))
-        else:
-            weight_parts.append(np.asarray(raw_weights, dtype=np.float32))
-        if keep is not None:
-            blocks.append(raw_values)
-        m._next_block()
-    if not id_parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), []
-    ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
-    if keep is None:
-        return ids, weights, []
-    wanted = np.flatnonzero(np.isin(ids, keep, assume_unique=True))
-    values = _values_at(blocks, [len(p) for p in id_parts], wanted)
-    return ids[wanted], weights[wanted], values
-
-
-def _values_at(blocks: list[Any], sizes: list[int], wanted: np.ndarray) -> list[bytes]:
-    """The raw values at positions ``wanted`` (sorted) of the postings of ``blocks``, cut
-    out of each block's blob without splitting the rest."""
-    out: list[bytes] = []
-    bounds = np.cumsum([0, *sizes])
-    for n, packed in enumerate(blocks):
-        lo, hi = np.searchsorted(wanted, bounds[n : n + 2])
-        if lo == hi:
-            continue
-        local = wanted[lo:hi] - bounds[n]
-        if isinstance(packed, tuple) and len(packed) == 2 and isinstance(packed[1], array):
-            blob, lengths = packed
-            sizes_here = np.frombuffer(lengths, dtype=np.dtype(lengths.typecode))
-            ends = np.cumsum(sizes_here, dtype=np.int64)
-            starts = ends - sizes_here
-            out.extend(
-                blob[a:b] for a, b in zip(starts[local].tolist(), ends[local].tolist(), strict=True)
-            )
-        else:
-            values = unpack_values(packed)
-            out.extend(values[i] for i in local.tolist())
-    return out

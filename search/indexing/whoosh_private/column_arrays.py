@@ -11,6 +11,10 @@ from typing import Any
 
 import numpy as np
 from whoosh import columns
+from whoosh.columns import RefBytesColumn, VarBytesColumn
+
+__all__ = ["RefBytesColumn", "VarBytesColumn", "numeric", "refs"]
+"""The column types the schema declares are re-exported: ``whoosh.columns`` is the fence's."""
 
 
 def numeric(column: Any, count: int) -> np.ndarray:

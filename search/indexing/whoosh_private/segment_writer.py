@@ -23,6 +23,8 @@ from typing import Any
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.writing import SegmentWriter
 
+from search.indexing.whoosh_private.pool import PackedPostings
+
 INLINE_LIMIT = 8
 """Posting lists shorter than this live in the term table."""
 
@@ -105,12 +107,39 @@ class BulkCodec(W3Codec):
 
 
 class BulkSegmentWriter(SegmentWriter):
-    """A ``SegmentWriter`` with the faster commit described above."""
+    """A ``SegmentWriter`` with the faster commit described above.
 
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
+    ``packed``: hold the postings in ``PackedPostings`` (for documents added in docnum order)
+    instead of Whoosh's pool. ``finish_segment`` and ``commit_with`` are the steps of a commit
+    that writes segments made by other writers (one per process) into one table of contents.
+    """
+
+    def __init__(self, ix: Any, *, packed: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("codec", BulkCodec())
         kwargs.setdefault("compound", False)
         super().__init__(ix, **kwargs)
+        if packed:
+            self.pool = PackedPostings()
+
+    def finish_segment(self) -> Any:
+        """Write the documents added so far as a segment, and return it (not yet committed)."""
+        return self._finalize_segment()
+
+    def commit_with(self, segments: list[Any]) -> None:
+        """Commit this writer's own changes (deletions, documents) together with ``segments``.
+
+        The commit of Whoosh's ``MpWriter`` with ``multisegment=True``: the merge policy may
+        fold small segments into this writer's own new segment; ``segments`` are added as they
+        are.
+        """
+        final = self._merge_segments(None, False, True)
+        final.extend(segments)
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(final)
+        self._finish()
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
