@@ -8,7 +8,7 @@ the search box would: its lines joined with single spaces, nothing else changed,
 language reads its ``(``, ``"``, ``:``, upper-case ``AND``/``OR``/``NOT`` and every ``-`` (in
 the middle of a word too: ``shock-sound`` runs as ``shock AND NOT sound``). ``--plain`` sends
 only the query's words, lower-cased, to show what that syntax costs. Queries longer than the
-web layer's limit (``web.params.MAX_QUERY_CHARS``) are cut at a space and counted.
+front ends' limit (``search.interface.params.MAX_QUERY_CHARS``) are cut at a space and counted.
 
     python bench/relevance.py [--collections MED CRAN NPL] [--json] [--work DIR] [--plain]
 
@@ -200,9 +200,9 @@ def plain(text: str) -> str:
 
 
 def query_limit() -> int | None:
-    """The web layer's query length limit (``web.params.MAX_QUERY_CHARS``), if it has one."""
+    """The front ends' query length limit (``search.interface.params.MAX_QUERY_CHARS``)."""
     try:
-        from web import params  # noqa: PLC0415  (web is only needed for this constant)
+        from search.interface import params  # noqa: PLC0415
     except ImportError:
         return None
     return getattr(params, "MAX_QUERY_CHARS", None)

@@ -7,7 +7,6 @@ click's own usage errors exit 2.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import sys
@@ -20,6 +19,7 @@ from search.errors import NewsdexError
 from search.indexing import indexer
 from search.indexing.stats import index_stats
 from search.ingest.topics import Taxonomy
+from search.models import FACETS, Marked, SearchResults
 
 INDEX_OPTION = click.option(
     "--index",
@@ -300,8 +300,8 @@ def check(index_dir: Path, generation: str | None, as_json: bool) -> None:
         sys.exit(1)
 
 
-# --- search and serve: the commands that reach into ``web`` (imported inside, so that
-# ``import search`` and the indexing commands never load Flask) ---------------------------------
+# --- search and serve: the engine, and for ``serve`` the web app (imported inside the
+# commands, so that ``import search`` and the indexing commands load neither) -------------------
 
 SEARCH_OPTIONS = {
     # query-string parameter -> the option a person types
@@ -338,14 +338,12 @@ def search(query, index_dir, as_json, **options) -> None:  # noqa: ANN001
     title:, after:2025-05-01, ...). Quote it ('budget -mayor'), and put `--` before one that
     starts with `-`. Matched words are bold on a terminal.
     """
-    from werkzeug.datastructures import MultiDict  # noqa: PLC0415
-
     from search.errors import BadParameter  # noqa: PLC0415
+    from search.interface import serialize  # noqa: PLC0415
+    from search.interface.params import ArgList, parse_search_args  # noqa: PLC0415
     from search.searching.engine import Engine  # noqa: PLC0415
-    from web import serialize  # noqa: PLC0415
-    from web.params import parse_search_args  # noqa: PLC0415
 
-    args: MultiDict[str, str] = MultiDict()
+    args = ArgList()
     if query:
         args.add("q", " ".join(query))
     for name, value in options.items():
@@ -365,73 +363,62 @@ def search(query, index_dir, as_json, **options) -> None:  # noqa: ANN001
         raise click.ClickException(str(err)) from None
     finally:
         engine.close()
-    data = serialize.search_json(results)
     if as_json:
+        data = serialize.search_json(results)
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        _print_results(data)
+        _print_results(results)
 
 
-def _print_results(data: dict) -> None:
-    for notice in data["query"]["notices"]:
+def _print_results(results: SearchResults) -> None:
+    req = results.request
+    for notice in results.query.notices:
         click.echo(f"note: {notice}")
-    first = (data["page"] - 1) * data["per_page"] + 1
-    for number, hit in enumerate(data["hits"], start=first):
-        click.echo(f"{number:>3}. {_terminal(hit['title_html'])}")
-        when = _when(hit["published"], hit["date_precision"])
-        click.echo(f"     {hit['source'] or '(no source)'} · {when} · {hit['kind']}")
-        if hit["snippets"]:
-            click.echo(f"     {_terminal(hit['snippets'][0])}")
-        click.echo(f"     id {hit['id']}")
+    first = (req.page - 1) * req.per_page + 1
+    for number, hit in enumerate(results.hits, start=first):
+        click.echo(f"{number:>3}. {_terminal(hit.marked_title)}")
+        when = _when(hit.published, hit.precision)
+        click.echo(f"     {hit.source or '(no source)'} · {when} · {hit.kind}")
+        if hit.snippets:
+            click.echo(f"     {_terminal(hit.snippets[0])}")
+        click.echo(f"     id {hit.id}")
         click.echo()
-    total = data["total"]
-    took = f"{data['took_ms']:.1f} ms"
+    total = results.total
+    took = f"{round(results.took_ms, 3):.1f} ms"
     click.echo(
         f"{total:,} {'story' if total == 1 else 'stories'} in {took}"
-        + (f", page {data['page']} of {data['pages']}" if data["pages"] > 1 else "")
+        + (f", page {req.page} of {results.pages}" if results.pages > 1 else "")
     )
-    if data["suggestion"]:
-        click.echo(f"did you mean: {data['suggestion']['text']}")
-    if data["any_total"]:
-        click.echo(f"{data['any_total']:,} match any of the words (--match any)")
-    for facet, values in data["facets"].items():
+    if results.suggestion:
+        click.echo(f"did you mean: {results.suggestion}")
+    if results.any_total:
+        click.echo(f"{results.any_total:,} match any of the words (--match any)")
+    for facet in FACETS:
+        values = results.facets.get(facet, ())
         if values:
             top = ", ".join(
-                ("*" if v["selected"] else "") + f"{v['value']} {v['count']:,}" for v in values[:5]
+                ("*" if v.selected else "") + f"{v.value} {v.count:,}" for v in values[:5]
             )
             more = f" (+{len(values) - 5} more)" if len(values) > 5 else ""
             click.echo(f"{facet}: {top}{more}")
 
 
-_TAG = re.compile(r"<(/?)(\w+)[^>]*>")
-
-
-def _terminal(fragment: str) -> str:
-    """Escaped HTML with ``<mark>`` -> text with bold marks; click.echo drops the bold
-    when stdout is not a terminal."""
-    out: list[str] = []
-    bold = False
-    position = 0
-    for tag in _TAG.finditer(fragment):
-        out.append(_text(fragment[position : tag.start()], bold))
-        if tag.group(2).lower() == "mark":
-            bold = not tag.group(1)
-        position = tag.end()
-    out.append(_text(fragment[position:], bold))
+def _terminal(marked: Marked) -> str:
+    """Marked text for a terminal: white space made single spaces, matched words in bold
+    (``click.echo`` drops the bold when stdout is not a terminal)."""
+    out = []
+    for text, matched in marked.runs:
+        text = re.sub(r"\s+", " ", text)
+        out.append(click.style(text, bold=True) if matched and text else text)
     return "".join(out)
 
 
-def _text(escaped: str, bold: bool) -> str:
-    text = re.sub(r"\s+", " ", html.unescape(escaped))
-    return click.style(text, bold=True) if bold and text else text
-
-
-def _when(published: str | None, precision: str | None) -> str:
+def _when(published: datetime | None, precision: str | None) -> str:
     if published is None:
         return "undated"
     if precision == "time":
-        return published[:16].replace("T", " ")
-    return ("≈ " if precision == "approximate" else "") + published[:10]
+        return published.isoformat()[:16].replace("T", " ")
+    return ("≈ " if precision == "approximate" else "") + published.isoformat()[:10]
 
 
 @cli.command()

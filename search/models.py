@@ -100,7 +100,7 @@ FACETS = ("source", "topic", "kind")
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
     """One search: query text, filters, sort and page. Values are already validated
-    (``web.params`` and the CLI check them); the engine never rejects query *text*."""
+    (``search.interface.params`` checks them); the engine never rejects query *text*."""
 
     q: str = ""
     sources: tuple[str, ...] = ()
@@ -138,19 +138,33 @@ class ParsedQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class Marked:
+    """Text with the words a query matched marked, as data: each front end renders it its own
+    way (``<mark>`` on a page and in the API, bold on a terminal)."""
+
+    runs: tuple[tuple[str, bool], ...] = ()
+    """``(text, matched)`` pieces in order; together they are the whole text shown."""
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.runs)
+
+
+@dataclass(frozen=True, slots=True)
 class StoryHit:
-    """One story in a result list; ``snippets`` and ``title_html`` are escaped HTML."""
+    """One story in a result list, with the query's words marked in its title and snippets."""
 
     id: str
     title: str
-    title_html: str
+    marked_title: Marked
     source: str
     published: datetime | None
     precision: Precision | None
     kind: Kind
     topics: tuple[str, ...]
     pages: tuple[str, ...]
-    snippets: tuple[str, ...]
+    snippets: tuple[Marked, ...]
+    """The sentences that match best (``…`` where one was cut), or the start of the story."""
     matched_in: tuple[str, ...]
     """Which parts matched: ``headline``, ``teaser``, ``body``, ``caption``."""
     score: float | None = None
@@ -217,24 +231,23 @@ class StoryRef:
 
 @dataclass(frozen=True, slots=True)
 class StoryDetail:
-    """One story in full, for its own page; ``*_html`` fields are escaped HTML with the
-    query's terms in ``<mark>``."""
+    """One story in full, for its own page, with the query's terms marked."""
 
     id: str
     kind: Kind
     title: str
-    title_html: str
+    marked_title: Marked
     source: str
     published: datetime | None
     precision: Precision | None
     body: str
-    body_html: tuple[str, ...]
-    """One HTML string per paragraph of the body, or of the teaser text when only a teaser
-    of the story was seen."""
+    marked_body: tuple[Marked, ...]
+    """One per paragraph of the body, or of the teaser text when only a teaser of the story
+    was seen."""
     teaser: str
     captions: tuple[Caption, ...]
-    captions_html: tuple[str, ...]
-    """Each caption's text as HTML (``captions`` holds the credits)."""
+    marked_captions: tuple[Marked, ...]
+    """Each caption's text (``captions`` holds the credits)."""
     topics: tuple[str, ...]
     pages: tuple[str, ...]
     related: tuple[StoryRef, ...]

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from search.errors import IndexMissing, StoryNotFound
 from search.indexing import indexer
 from search.ingest.topics import Taxonomy
+from search.interface.marks import to_html
 from search.models import SearchRequest
 from search.searching.engine import Engine
 from tests.conftest import SHARED
@@ -117,6 +118,22 @@ STORIES = [
 ]
 ALL_IDS = {s["id"] for s in STORIES}
 FERRY_IDS = {"ferry-vote", "ferry-strike", "budget-ferry", "no-date"}
+
+
+def title_html(hit) -> str:  # noqa: ANN001
+    return to_html(hit.marked_title)
+
+
+def snippets_html(hit) -> list[str]:  # noqa: ANN001
+    return [to_html(s) for s in hit.snippets]
+
+
+def body_html(story) -> tuple[str, ...]:  # noqa: ANN001
+    return tuple(to_html(p) for p in story.marked_body)
+
+
+def captions_html(story) -> tuple[str, ...]:  # noqa: ANN001
+    return tuple(to_html(c) for c in story.marked_captions)
 
 
 def write_corpus(folder: Path, stories: list[dict]) -> Path:
@@ -365,33 +382,36 @@ def test_histogram_buckets_sum_to_the_total(engine: Engine) -> None:
 def test_snippets_mark_the_matches_and_say_where_they_matched(engine: Engine) -> None:
     hit = engine.search(SearchRequest(q="terminal"), now=NOW).hits[0]
     assert hit.id == "ferry-vote"
-    assert "<mark>terminal</mark>" in hit.snippets[0]
-    assert "<mark>terminal</mark>" in hit.title_html
+    assert "<mark>terminal</mark>" in snippets_html(hit)[0]
+    assert "<mark>terminal</mark>" in title_html(hit)
     assert hit.matched_in == ("headline", "body")
     caption_hit = engine.search(SearchRequest(q="farrow"), now=NOW).hits[0]
     assert caption_hit.matched_in == ("caption",)
-    assert "<mark>Farrow</mark>" in caption_hit.snippets[0]
+    assert "<mark>Farrow</mark>" in snippets_html(caption_hit)[0]
 
 
 def test_a_match_deep_in_a_long_story_is_shown(engine: Engine) -> None:
     hit = engine.search(SearchRequest(q="zeppelin"), now=NOW).hits[0]
-    assert len(hit.snippets) >= 1 and "<mark>zeppelin</mark>" in hit.snippets[0]
+    assert len(hit.snippets) >= 1 and "<mark>zeppelin</mark>" in snippets_html(hit)[0]
 
 
 def test_without_a_body_match_the_lead_is_shown(engine: Engine) -> None:
     hit = engine.search(SearchRequest(q="source:harbour"), now=NOW).hits[0]
     assert hit.id == "deep"
-    assert hit.snippets[0].startswith("Paragraph 0 recalls") and "<mark>" not in hit.snippets[0]
+    assert (
+        snippets_html(hit)[0].startswith("Paragraph 0 recalls")
+        and "<mark>" not in snippets_html(hit)[0]
+    )
 
 
 def test_story_markup_never_reaches_snippets_unescaped(engine: Engine) -> None:
     for q in ("budget memo", "script alert", "onerror", ""):
         for hit in engine.search(SearchRequest(q=q, per_page=100), now=NOW).hits:
-            for html in (hit.title_html, *hit.snippets):
+            for html in (title_html(hit), *snippets_html(hit)):
                 assert not re.search(r"<(?!/?mark>)", html), html
     hit = engine.search(SearchRequest(q="memo"), now=NOW).hits[0]
-    assert "&lt;img src=x onerror=alert(2)&gt;" in hit.snippets[0]
-    assert hit.title_html.startswith("&lt;script&gt;")
+    assert "&lt;img src=x onerror=alert(2)&gt;" in snippets_html(hit)[0]
+    assert title_html(hit).startswith("&lt;script&gt;")
 
 
 def test_did_you_mean_only_when_the_correction_finds_something(engine: Engine) -> None:
@@ -417,7 +437,7 @@ def test_zero_hits_with_all_words_reports_any_word_hits(engine: Engine) -> None:
 def test_story_by_id_with_marks_and_similar_stories(engine: Engine) -> None:
     story = engine.story("ferry-strike", q="crews pay")
     assert story.title == "Ferry crews strike over pay"
-    assert "<mark>crews</mark>" in story.body_html[0]
+    assert "<mark>crews</mark>" in body_html(story)[0]
     assert story.topics[:2] == ("labour", "transport")
     assert "ferry-strike" not in {s.id for s in story.similar}
     assert story.similar and story.similar[0].id in FERRY_IDS
@@ -473,7 +493,7 @@ def test_the_founding_article_is_first_for_paraguay_taiwan(tmp_path: Path) -> No
     engine = Engine(tmp_path / "index")
     hit = engine.search(SearchRequest(q="paraguay taiwan")).hits[0]
     assert hit.kind == "article" and hit.source == "Japan Times"
-    assert "<mark>" in hit.snippets[0]
+    assert "<mark>" in snippets_html(hit)[0]
     engine.close()
 
 
@@ -523,19 +543,19 @@ def test_no_query_text_breaks_the_engine(engine: Engine, q: str, match: str, sor
     assert sum(b.count for b in histogram.buckets) + histogram.undated == results.total
     assert len(results.hits) == min(5, results.total)
     for hit in results.hits:
-        for html in (hit.title_html, *hit.snippets):
+        for html in (title_html(hit), *snippets_html(hit)):
             assert not re.search(r"<(?!/?mark>)", html)
 
 
 def test_a_teaser_only_story_shows_its_teaser_marked(engine: Engine) -> None:
     story = engine.story("dam-teaser", q="spillway")
     assert story.body == "" and story.kind == "teaser"
-    assert story.body_html == ("Repairs on the Merrow dam <mark>spillway</mark> start in June.",)
+    assert body_html(story) == ("Repairs on the Merrow dam <mark>spillway</mark> start in June.",)
 
 
 def test_captions_are_marked_on_the_story_page(engine: Engine) -> None:
     story = engine.story("ferry-vote", q="farrow")
-    assert story.captions_html == ("Board chair Ines <mark>Farrow</mark> after the vote.",)
+    assert captions_html(story) == ("Board chair Ines <mark>Farrow</mark> after the vote.",)
     assert story.captions[0].credit == "COURIER"
 
 

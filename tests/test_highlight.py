@@ -10,9 +10,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from search.indexing.analysis import normalise
-from search.searching.highlight import lead, mark, matches, snippets
+from search.interface.marks import to_html
+from search.searching import highlight
+from search.searching.highlight import matches
 
 MARK_TAGS = re.compile(r"</?mark>")
+
+
+def mark(text: str, terms: set[str]) -> str:
+    """``highlight.mark`` as the API and the pages show it."""
+    return to_html(highlight.mark(text, terms))
+
+
+def snippets(text: str, terms: set[str], **options: int) -> tuple[str, ...]:
+    return tuple(to_html(s) for s in highlight.snippets(text, terms, **options))
+
+
+def lead(text: str, chars: int = 220) -> str:
+    return to_html(highlight.lead(text, chars))
 
 
 def query(*words: str) -> set[str]:

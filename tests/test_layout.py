@@ -1,5 +1,8 @@
 """The layout's rules, read from the source: what each package may import.
 
+- ``search`` (the library) never imports ``web`` nor a web framework: the front ends import
+  the library, never the reverse. The one exception is ``newsdex serve``, which starts the web
+  app and imports ``web`` inside the command's body.
 - Only the fence, ``search/indexing/whoosh_private/``, imports Whoosh's private modules
   (codecs, matchers, writers, columns, readers, utilities); everything else uses the public
   API that Whoosh documents, so a newcomer knows which code a Whoosh change can break.
@@ -27,6 +30,10 @@ WHOOSH_PUBLIC = frozenset(
     }
 )
 """The Whoosh modules code outside the fence may import."""
+WEB = ("web", "flask", "werkzeug", "jinja2", "markupsafe", "htmx_flask")
+"""What ``search`` never imports."""
+WEB_ALLOWED = {("search/cli.py", "serve", "web")}
+"""(module, function, import): ``newsdex serve`` starts the web app."""
 WHOOSH_PRIVATE = ("codec", "filedb", "util", "matching", "writing", "columns", "reading")
 
 
@@ -94,3 +101,52 @@ def test_the_fence_says_what_it_uses() -> None:
                     if alias.name not in doc
                 ]
     assert not missing, missing
+
+
+def test_search_never_imports_the_web() -> None:
+    found = []
+    for path in modules("search"):
+        name = str(path.relative_to(ROOT))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function, node in _imports_with_function(tree):
+            targets = (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            )
+            for target in targets:
+                top = (target or "").split(".")[0]
+                if top in WEB and (name, function, top) not in WEB_ALLOWED:
+                    found.append(f"{name}:{node.lineno}: {target}")
+    assert not found, "search imports the web layer:\n" + "\n".join(found)
+
+
+def _imports_with_function(tree: ast.AST) -> Iterator[tuple[str | None, ast.AST]]:
+    """Every import with the name of the function it sits in (``None``: module level)."""
+
+    def visit(node: ast.AST, function: str | None) -> Iterator[tuple[str | None, ast.AST]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import | ast.ImportFrom):
+                yield function, child
+            inner = child.name if isinstance(child, ast.FunctionDef) else function
+            yield from visit(child, inner)
+
+    yield from visit(tree, None)
+
+
+def test_only_the_highlight_filter_makes_markup() -> None:
+    """Story text is never marked safe: ``Markup`` is made in one filter, from text that
+    ``search.interface.marks`` escaped, and no template says ``|safe``."""
+    makers = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in modules("web")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Markup"
+    ]
+    assert makers == ["web/templating.py:" + str(_line_of("web/templating.py", "Markup(to_html("))]
+    templates = sorted((ROOT / "web" / "templates").rglob("*.html"))
+    assert templates
+    assert not [t.name for t in templates if "|safe" in t.read_text(encoding="utf-8")]
+
+
+def _line_of(path: str, text: str) -> int:
+    lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)

@@ -14,10 +14,10 @@ from openapi_spec_validator import validate
 from werkzeug.datastructures import MultiDict
 
 from search.errors import BadParameter
+from search.interface.params import parse_search_args
 from search.models import KINDS, MATCHES, SORTS
 from tests.conftest import api_response_errors
 from web.openapi import document
-from web.params import parse_search_args
 
 PARAMS = ["q", "source", "topic", "kind", "from", "to", "sort", "match", "page", "per_page"]
 

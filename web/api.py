@@ -1,8 +1,8 @@
 """The JSON API, blueprint ``api`` under ``/api``: the same records the pages show, as JSON.
 
-Each view does what the pages do: ``web.params`` builds a ``SearchRequest``, the engine answers,
-``web.serialize`` shapes the answer. Errors are raised and left to ``web.errors``, which answers
-them in one JSON shape. ``/api/openapi.json`` describes all of it.
+Each view does what the pages do: ``search.interface.params`` builds a ``SearchRequest``, the
+engine answers, ``search.interface.serialize`` shapes the answer. Errors are raised and left to
+``web.errors``, which answers them in one JSON shape. ``/api/openapi.json`` describes all of it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from search.errors import BadParameter
-from web import openapi, serialize
-from web.params import MAX_QUERY_CHARS, parse_search_args
+from search.interface import serialize
+from search.interface.params import MAX_QUERY_CHARS, parse_search_args
+from web import openapi
 from web.search_index import get_engine
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -1,16 +1,16 @@
 """The OpenAPI 3.1 document of the JSON API, served at ``/api/openapi.json``.
 
 Written as data next to the code it describes; the enums and limits come from the same
-constants ``web.params`` checks against, and ``tests/test_openapi.py`` validates every response
-the tests see against these schemas.
+constants ``search.interface.params`` checks against, and ``tests/test_openapi.py`` validates
+every response the tests see against these schemas.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from search.interface.params import MAX_PAGE, MAX_QUERY_CHARS, MAX_VALUES
 from search.models import FACETS, KINDS, MATCHES, MAX_PER_PAGE, SORTS
-from web.params import MAX_PAGE, MAX_QUERY_CHARS, MAX_VALUES
 
 ISO_TIME = {
     "type": "string",

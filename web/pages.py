@@ -24,10 +24,10 @@ from flask import make_response as flask_make_response
 from htmx_flask import make_response
 
 from search.errors import BadParameter
+from search.interface.params import MAX_QUERY_CHARS, parse_search_args, url_for_request
 from search.models import SearchRequest, SearchResults
 from web import htmx, security, templating
 from web import results_view as view
-from web.params import MAX_QUERY_CHARS, parse_search_args, url_for_request
 from web.search_index import get_engine
 
 bp = Blueprint("pages", __name__)

@@ -9,8 +9,8 @@ from datetime import timedelta
 from functools import cache
 
 from search.ingest.topics import Taxonomy
+from search.interface.params import toggle_url, url_for_request
 from search.models import FACETS, Bucket, FacetCount, Histogram, SearchRequest, SearchResults
-from web.params import toggle_url, url_for_request
 from web.templating import bucket_label, dom_id, plural
 
 FACET_SHOWN = 6

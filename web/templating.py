@@ -1,8 +1,9 @@
 """Jinja filters for the HTML pages: dates with their precision, counts, and highlights.
 
-``highlighted`` is the one place where text becomes ``Markup``, and it is only ever given the
-engine's highlight output (``title_html``, ``snippets``, ``body_html``), which the engine has
-already escaped. Story text itself is never marked safe.
+``highlighted`` is the one place where text becomes ``Markup``: it renders the engine's
+``Marked`` text (``marked_title``, ``snippets``, ``marked_body``, ``marked_captions``) with
+``search.interface.marks.to_html``, which escapes every piece itself. Story text is never
+marked safe.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from datetime import date, datetime
 from flask import Flask
 from markupsafe import Markup
 
-from search.models import Bucket
+from search.interface.marks import to_html
+from search.models import Bucket, Marked
 
 
 def pubdate(published: datetime | None, precision: str | None = None) -> str:
@@ -86,9 +88,9 @@ def location_name(location: str) -> str:
     return location.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def highlighted(html: str) -> Markup:
-    """Engine highlight output (already escaped, terms in ``<mark>``) as markup."""
-    return Markup(html)
+def highlighted(marked: Marked) -> Markup:
+    """Marked text as markup: escaped, the matched words in ``<mark>``."""
+    return Markup(to_html(marked))
 
 
 FILTERS = {

@@ -53,6 +53,7 @@ from search.ingest.topics import Taxonomy
 from search.models import (
     Caption,
     Histogram,
+    Marked,
     ParsedQuery,
     SearchRequest,
     SearchResults,
@@ -330,7 +331,7 @@ class Engine:
         if not with_snippets:
             query_terms = set()
         matched = [name for name in TEXT_FIELDS if self._holds(gen, docnum, name, query_terms)]
-        snippets: tuple[str, ...] = ()
+        snippets: tuple[Marked, ...] = ()
         for name in ("body", "teaser", "captions"):
             if name in matched:
                 snippets = highlight.snippets(texts[name], query_terms)
@@ -342,7 +343,7 @@ class Engine:
         return StoryHit(
             id=doc["id"],
             title=texts["title"],
-            title_html=highlight.mark(texts["title"], query_terms),
+            marked_title=highlight.mark(texts["title"], query_terms),
             source=doc.get("source", ""),
             published=doc.get("published"),
             precision=doc.get("precision"),
@@ -436,15 +437,15 @@ class Engine:
                 id=doc["id"],
                 kind=doc.get("kind", "article"),
                 title=doc.get("title") or "",
-                title_html=highlight.mark(doc.get("title") or "", query_terms),
+                marked_title=highlight.mark(doc.get("title") or "", query_terms),
                 source=doc.get("source", ""),
                 published=doc.get("published"),
                 precision=doc.get("precision"),
                 body=body,
-                body_html=tuple(highlight.mark(p, query_terms) for p in paragraphs),
+                marked_body=tuple(highlight.mark(p, query_terms) for p in paragraphs),
                 teaser=doc.get("teaser") or "",
                 captions=captions,
-                captions_html=tuple(highlight.mark(c.text, query_terms) for c in captions),
+                marked_captions=tuple(highlight.mark(c.text, query_terms) for c in captions),
                 topics=_topics(doc),
                 pages=tuple(doc.get("pages") or ()),
                 related=tuple(related),

@@ -1,8 +1,9 @@
-"""Highlighted snippets: a story's text as escaped HTML with the query's words in ``<mark>``.
+"""Highlighted snippets: a story's text with the query's words marked, as ``Marked`` data.
 
 Place in the pipeline: after a search, the engine hands each hit's stored text here together
 with the set of indexed terms the query matched (already stemmed, prefixes already expanded),
-and gets back strings of HTML that are already escaped, which the web layer marks safe. A word
+and gets back ``Marked`` text: runs of text, each matched or not. The front ends render it
+(``search.interface.marks``: escaped HTML with ``<mark>``; the CLI: bold). A word
 matches when ``analysis.normalise(word)`` is one of those terms, so "elections" and "elected"
 both light up for the term of "election". Nothing here touches Whoosh: one regex pass over the
 text and a dictionary look-up per word, with no token objects, so that the whole of an article
@@ -17,11 +18,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Collection
-from html import escape
 from itertools import compress, repeat
 from typing import Any
 
 from search.indexing import analysis
+from search.models import Marked
 
 ELLIPSIS = "…"
 
@@ -57,16 +58,16 @@ def matches(text: str, terms: Collection[str]) -> bool:
     return bool(terms) and not _as_set(terms).isdisjoint(_normalised(analysis.WORD.findall(text)))
 
 
-def mark(text: str, terms: Collection[str]) -> str:
-    """All of ``text``, escaped, each matching word in its own ``<mark>`` (a phrase gets one per
-    word, with the space between them unmarked)."""
+def mark(text: str, terms: Collection[str]) -> Marked:
+    """All of ``text``, each matching word marked on its own (a phrase gets one mark per word,
+    with the space between them unmarked)."""
     return _render(text, 0, len(text), _hits(text, terms))
 
 
 def snippets(
     text: str, terms: Collection[str], *, max_fragments: int = 3, fragment_chars: int = 220
-) -> tuple[str, ...]:
-    """The sentences of ``text`` that match best, escaped and marked, in document order.
+) -> tuple[Marked, ...]:
+    """The sentences of ``text`` that match best, marked, in document order.
 
     Sentences rank by how many distinct terms they hold, then by their number of matches, then
     the earlier first. One longer than ``fragment_chars`` is cut down to the window holding the
@@ -101,16 +102,16 @@ def snippets(
     return tuple(fragments)
 
 
-def lead(text: str, chars: int = 220) -> str:
-    """The start of ``text``, escaped, its white space made single spaces, cut at a word with
-    ``…`` when longer than ``chars``; shown when the body holds no match."""
+def lead(text: str, chars: int = 220) -> Marked:
+    """The start of ``text``, its white space made single spaces, cut at a word with ``…``
+    when longer than ``chars``; shown when the body holds no match."""
     most = chars // 2 + 2  # more words than that cannot fit: each takes a letter and a space
     words = text.split(None, most)
     head = " ".join(words[:most])
     if len(words) <= most and len(head) <= chars:
-        return escape(head)
+        return _marked([(head, False)])
     cut = head.rfind(" ", 0, chars + 1)
-    return escape(head[: cut if cut > 0 else chars]) + ELLIPSIS
+    return _marked([(head[: cut if cut > 0 else chars] + ELLIPSIS, False)])
 
 
 def _as_set(terms: Collection[str]) -> set[str] | frozenset[str]:
@@ -146,18 +147,35 @@ def _hits(text: str, terms: Collection[str]) -> list[Hit]:
     return hits
 
 
-def _render(text: str, start: int, end: int, hits: list[Hit]) -> str:
-    """``text[start:end]`` escaped, with the ``hits`` (all inside it) marked."""
-    out = []
+def _render(text: str, start: int, end: int, hits: list[Hit]) -> Marked:
+    """``text[start:end]`` with the ``hits`` (all inside it) marked."""
+    return _marked(_runs(text, start, end, hits))
+
+
+def _runs(text: str, start: int, end: int, hits: list[Hit]) -> list[tuple[str, bool]]:
+    runs = []
     for hit_start, hit_end, _ in hits:
-        out.append(escape(text[start:hit_start]))
-        out.append(f"<mark>{escape(text[hit_start:hit_end])}</mark>")
+        runs.append((text[start:hit_start], False))
+        runs.append((text[hit_start:hit_end], True))
         start = hit_end
-    out.append(escape(text[start:end]))
-    return "".join(out)
+    runs.append((text[start:end], False))
+    return runs
 
 
-def _window(text: str, start: int, end: int, hits: list[Hit], chars: int) -> str:
+def _marked(runs: list[tuple[str, bool]]) -> Marked:
+    """The runs without empty pieces, neighbouring unmatched pieces joined."""
+    out: list[tuple[str, bool]] = []
+    for piece, matched in runs:
+        if not piece:
+            continue
+        if out and not matched and not out[-1][1]:
+            out[-1] = (out[-1][0] + piece, False)
+        else:
+            out.append((piece, matched))
+    return Marked(tuple(out))
+
+
+def _window(text: str, start: int, end: int, hits: list[Hit], chars: int) -> Marked:
     """The most telling ``chars`` of the sentence ``text[start:end]``, cut at words."""
     best = (0, 0)
     best_key = (0, 0)
@@ -183,5 +201,12 @@ def _window(text: str, start: int, end: int, hits: list[Hit], chars: int) -> str
         space = text.rfind(" ", inside[-1][1], right + 1)
         right = space if space >= 0 else inside[-1][1]
     shown = [hit for hit in hits if left <= hit[0] and hit[1] <= right]
-    html = _render(text, left, right, shown).strip()
-    return (ELLIPSIS if left > start else "") + html + (ELLIPSIS if right < end else "")
+    runs = _marked(_runs(text, left, right, shown)).runs
+    # Stripped as a whole: a matched word holds no space, so only unmatched ends change.
+    if runs and not runs[0][1]:
+        runs = ((runs[0][0].lstrip(), False), *runs[1:])
+    if runs and not runs[-1][1]:
+        runs = (*runs[:-1], (runs[-1][0].rstrip(), False))
+    before = [(ELLIPSIS, False)] if left > start else []
+    after = [(ELLIPSIS, False)] if right < end else []
+    return _marked([*before, *runs, *after])

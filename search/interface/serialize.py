@@ -3,7 +3,8 @@
 ``SearchResults`` / ``StoryDetail`` --shape--> dict --json--> the API response or the CLI's output.
 Plain functions over the records, with no Flask in them, so the CLI prints exactly what the API
 serves. Every URL is relative (``/api/search?...``, ``/api/stories/<id>``) and built by
-``web.params``, so a script can follow it against the host it asked.
+``params``, so a script can follow it against the host it asked. Marked text becomes escaped
+HTML with ``<mark>`` (``marks.to_html``) in ``snippets`` and the ``*_html`` fields.
 
 Dates are ISO 8601 in UTC without an offset, as ``newsdex stats --json`` writes them.
 """
@@ -14,6 +15,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from search.interface.marks import to_html
+from search.interface.params import toggle_url, url_for_request
 from search.models import (
     FACETS,
     Histogram,
@@ -24,7 +27,6 @@ from search.models import (
     StoryHit,
     StoryRef,
 )
-from web.params import toggle_url, url_for_request
 
 SEARCH_PATH = "/api/search"
 STORIES_PATH = "/api/stories"
@@ -106,14 +108,14 @@ def hit_json(hit: StoryHit, q: str = "") -> dict[str, Any]:
     return {
         "id": hit.id,
         "title": hit.title,
-        "title_html": hit.title_html,
+        "title_html": to_html(hit.marked_title),
         "source": hit.source,
         "published": _iso(hit.published),
         "date_precision": hit.precision,
         "kind": hit.kind,
         "topics": list(hit.topics),
         "pages": list(hit.pages),
-        "snippets": list(hit.snippets),
+        "snippets": [to_html(s) for s in hit.snippets],
         "matched_in": list(hit.matched_in),
         "score": hit.score,
         "url": story_url(hit.id, q),
@@ -144,17 +146,17 @@ def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
         "id": story.id,
         "kind": story.kind,
         "title": story.title,
-        "title_html": story.title_html,
+        "title_html": to_html(story.marked_title),
         "source": story.source,
         "published": _iso(story.published),
         "date_precision": story.precision,
         "topics": list(story.topics),
         "pages": list(story.pages),
         "body": story.body,
-        "body_html": list(story.body_html),
+        "body_html": [to_html(p) for p in story.marked_body],
         "teaser": story.teaser,
         "captions": [{"text": c.text, "credit": c.credit} for c in story.captions],
-        "captions_html": list(story.captions_html),
+        "captions_html": [to_html(c) for c in story.marked_captions],
         "related": [ref_json(r) for r in story.related],
         "similar": [ref_json(r) for r in story.similar],
         "url": story_url(story.id, q),

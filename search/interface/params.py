@@ -1,7 +1,7 @@
 """Query string <-> ``SearchRequest``: validate what a browser or a script sent, and build the
 URLs back (pager links, facet toggles) so every state lives in the URL.
 
-The HTML pages and the JSON API take the same parameters::
+The HTML pages, the JSON API and ``newsdex search`` take the same parameters::
 
     q, source (repeatable), topic (repeatable), kind (repeatable), from, to, sort, match,
     page, per_page
@@ -12,10 +12,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
-
-from werkzeug.datastructures import MultiDict
 
 from search.errors import BadParameter
 from search.models import KINDS, MATCHES, MAX_PER_PAGE, SORTS, SearchRequest
@@ -30,7 +28,30 @@ MAX_DATE = date(9999, 12, 31)
 """The four-digit years: what a date box can hold and the API document can state."""
 
 
-def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
+class Args(Protocol):
+    """Query-string arguments, a name given any number of times: what werkzeug's
+    ``MultiDict`` (``request.args``) offers, and ``ArgList`` for the CLI."""
+
+    def get(self, key: str, default: str = "") -> str | None: ...
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
+class ArgList(dict[str, list[str]]):
+    """``Args`` from ``(name, value)`` pairs, for callers without a web request (the CLI)."""
+
+    def add(self, key: str, value: str) -> None:
+        self.setdefault(key, []).append(value)
+
+    def get(self, key: str, default: str = "") -> str:  # type: ignore[override]
+        values = super().get(key)
+        return values[0] if values else default
+
+    def getlist(self, key: str) -> list[str]:
+        return list(super().get(key) or ())
+
+
+def parse_search_args(args: Args) -> SearchRequest:
     """A ``SearchRequest`` from query-string arguments; ``BadParameter`` names what is wrong."""
     q = args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
@@ -96,7 +117,7 @@ def toggle_url(path: str, request: SearchRequest, facet: str, value: str) -> str
     return url_for_request(path, request, **{field: toggled})
 
 
-def _values(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
+def _values(args: Args, name: str) -> tuple[str, ...]:
     values = [v.strip() for v in args.getlist(name) if v.strip()]
     if len(values) > MAX_VALUES:
         raise BadParameter(name, f"more than {MAX_VALUES} values")
