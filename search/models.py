@@ -162,6 +162,8 @@ class StoryHit:
     precision: Precision | None
     kind: Kind
     topics: tuple[str, ...]
+    topic_labels: tuple[str, ...]
+    """The name of each of ``topics`` in the index's taxonomy (the id when it has none)."""
     pages: tuple[str, ...]
     snippets: tuple[Marked, ...]
     """The sentences that match best (``…`` where one was cut), or the start of the story."""
@@ -249,6 +251,8 @@ class StoryDetail:
     marked_captions: tuple[Marked, ...]
     """Each caption's text (``captions`` holds the credits)."""
     topics: tuple[str, ...]
+    topic_labels: tuple[str, ...]
+    """The name of each of ``topics`` in the index's taxonomy (the id when it has none)."""
     pages: tuple[str, ...]
     related: tuple[StoryRef, ...]
     similar: tuple[StoryRef, ...]

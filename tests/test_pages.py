@@ -502,3 +502,29 @@ def test_a_teaser_only_story_shows_its_teaser(client) -> None:  # noqa: ANN001
     assert text(soup.select_one(".kind")) == "teaser"
     assert "Only a teaser" in text(soup.select_one(".teaser-note"))
     assert "hosepipes" in text(soup.select_one(".story-body"))
+
+
+def test_a_custom_topic_label_shows_on_hits_and_on_the_story_page(
+    tmp_path: Path, pages_dir: Path
+) -> None:
+    """Labels come from the index's own taxonomy, with the hits and the story: the web layer
+    never loads a topics file (it once showed the default taxonomy's labels on story pages)."""
+    from search.indexing import indexer
+    from search.ingest.topics import Taxonomy
+
+    topics = tmp_path / "topics.toml"
+    topics.write_text('[[topic]]\nid = "ferries"\nlabel = "Island ferries"\nquery = "ferry"\n')
+    index = tmp_path / "custom"
+    report = indexer.build(
+        [pages_dir], index, taxonomy=Taxonomy.load(topics), crawled_at=CRAWLED, progress=False
+    )
+    assert report.published
+    app = make_app(index)
+    client = app.test_client()
+    try:
+        hit = get(client, "/search?q=ferry").select_one(".hit")
+        assert "Island ferries" in [text(t) for t in hit.select(".topic")]
+        story = get(client, hit.select_one(".hit-title a")["href"])
+        assert "Island ferries" in [text(t) for t in story.select(".story-topics .topic")]
+    finally:
+        close_engine(app)

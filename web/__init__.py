@@ -26,19 +26,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from web import search_index
+    from web import api, errors, htmx, pages, search_index, security, templating
 
+    # App-wide, for every response (pages, fragments, the API and errors alike): the engine
+    # over INDEX_DIR, ``request.htmx``, the security headers, the Jinja filters, and the
+    # error handlers (a blueprint never sees the 404s and 405s of unknown URLs).
     search_index.init_app(app)
-
-    from web import api
+    htmx.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.register_error_handlers(app)
 
     app.register_blueprint(api.bp)
-
-    from web import pages
-
     app.register_blueprint(pages.bp)
-
-    from web import errors
-
-    errors.register_error_handlers(app)
     return app

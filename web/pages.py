@@ -26,20 +26,11 @@ from htmx_flask import make_response
 from search.errors import BadParameter
 from search.interface.params import MAX_QUERY_CHARS, parse_search_args, url_for_request
 from search.models import SearchRequest, SearchResults
-from web import htmx, security, templating
+from web import htmx
 from web import results_view as view
 from web.search_index import get_engine
 
 bp = Blueprint("pages", __name__)
-
-
-@bp.record_once
-def _setup(state) -> None:  # noqa: ANN001 (Flask's BlueprintSetupState)
-    """What the pages need app-wide: ``request.htmx``, the security headers (on every
-    response, API and errors too) and the Jinja filters."""
-    htmx.init_app(state.app)
-    security.init_app(state.app)
-    templating.init_app(state.app)
 
 
 @bp.after_request
@@ -75,7 +66,7 @@ def story(story_id: str) -> str:
     """One story in full, with the words of ``q`` marked."""
     q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
     detail = get_engine().story(story_id, q=q)  # StoryNotFound: web.errors makes it a 404
-    return render_template("story.html", story=detail, q=q, topic_labels=view.default_labels())
+    return render_template("story.html", story=detail, q=q)
 
 
 @bp.get("/healthz")
@@ -111,7 +102,6 @@ def _render(
         "bars": view.timeline(path, search_request, results.histogram) if results else [],
         "chart": {"width": view.TIMELINE_WIDTH, "height": view.TIMELINE_HEIGHT},
         "chips": view.chips(path, search_request, labels),
-        "labels": labels,
         "retry": _without(path, error.param) if error else None,
     }
     status = 400 if error else 200

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
-from search.ingest.topics import Taxonomy
 from search.interface.params import toggle_url, url_for_request
 from search.models import FACETS, Bucket, FacetCount, Histogram, SearchRequest, SearchResults
 from web.templating import bucket_label, dom_id, plural
@@ -85,16 +83,11 @@ def chips(path: str, req: SearchRequest, labels: dict[str, str]) -> list[dict]:
 
 
 def topic_labels(results: SearchResults | None) -> dict[str, str]:
-    """Topic id -> label: the index's own (facet counts carry them), else the default taxonomy's."""
-    labels = dict(default_labels())
-    if results:
-        labels.update((c.value, c.label) for c in results.facets.get("topic", ()) if c.label)
-    return labels
-
-
-@cache
-def default_labels() -> dict[str, str]:
-    return Taxonomy.default().labels()
+    """Topic id -> label, as the index's taxonomy names them: the topic facet carries a label
+    for every topic it counts and every ticked one."""
+    if not results:
+        return {}
+    return {c.value: c.label for c in results.facets.get("topic", ()) if c.label}
 
 
 @dataclass(frozen=True, slots=True)

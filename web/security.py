@@ -38,5 +38,4 @@ def add_security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    if add_security_headers not in app.after_request_funcs.get(None, []):
-        app.after_request(add_security_headers)
+    app.after_request(add_security_headers)

@@ -348,7 +348,8 @@ class Engine:
             published=doc.get("published"),
             precision=doc.get("precision"),
             kind=doc.get("kind", "article"),
-            topics=_topics(doc),
+            topics=(topics := _topics(doc)),
+            topic_labels=_labels(topics, gen.columns.topic_labels),
             pages=tuple(doc.get("pages") or ()),
             snippets=snippets,
             matched_in=tuple(FIELD_NAMES[name] for name in matched),
@@ -446,7 +447,8 @@ class Engine:
                 teaser=doc.get("teaser") or "",
                 captions=captions,
                 marked_captions=tuple(highlight.mark(c.text, query_terms) for c in captions),
-                topics=_topics(doc),
+                topics=(topics := _topics(doc)),
+                topic_labels=_labels(topics, gen.columns.topic_labels),
                 pages=tuple(doc.get("pages") or ()),
                 related=tuple(related),
                 similar=tuple(similar),
@@ -701,6 +703,10 @@ def _interpreted(compiled: Compiled, text: str) -> str:
 def _topics(doc: dict[str, Any]) -> tuple[str, ...]:
     raw = doc.get("topics") or ""
     return tuple(t for t in raw.split(",") if t)
+
+
+def _labels(topics: tuple[str, ...], labels: dict[str, str]) -> tuple[str, ...]:
+    return tuple(labels.get(topic) or topic for topic in topics)
 
 
 def _captions(text: str) -> tuple[Caption, ...]:
