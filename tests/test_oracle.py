@@ -30,8 +30,7 @@ from search.indexing.generations import IndexDir, hold_current
 from search.indexing.schema import TOPIC_SEPARATOR
 from search.indexing.whoosh_private import column_arrays
 from search.ingest.topics import Taxonomy
-from search.searching.engine import _Generation as Generation
-from search.searching.engine import _open_generation
+from search.searching.generation import Generation, open_generation
 from search.searching.query import _parser, compile_query
 from tests.conftest import REUTERS
 
@@ -100,7 +99,7 @@ def update(corpus: Path, index: Path) -> None:
 
 def opened(index: Path) -> Generation:
     """The engine's own per-generation objects: searcher, matcher, columns, vocabulary."""
-    return _open_generation(hold_current(IndexDir(index)))
+    return open_generation(hold_current(IndexDir(index)))
 
 
 @pytest.fixture(scope="module", params=["fresh", "updated"])
