@@ -4,7 +4,7 @@ The language: plain words (all must match, or any with ``match=any``), ``"phrase
 ``AND``/``OR``/``NOT``/``-word``, parentheses, ``title:`` (``intitle:``, ``headline:``),
 ``source:``, ``topic:``, ``caption:``, prefixes ``elect*``, and dates: ``after:2025-05-01``
 (on or after), ``before:2025-06-01`` (before), ``when:7d`` (``h``/``d``/``w``/``m``/``y``),
-``date:2025-05``, ``date:[2025-05-01 to 2025-05-31]``.
+``date:2025-05``, ``date:[2025-05-01 to 2025-05-31]`` (read by ``query_dates``).
 
 Text that does not parse still searches its words and says so in a notice; nothing here raises
 for any input. Source and topic values are matched without regard to case against the values
@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from whoosh import query as wq
 from whoosh.qparser import (
@@ -35,6 +35,7 @@ from whoosh.qparser import (
 from search.indexing.analysis import WORD, normalise, stem
 from search.indexing.schema import StorySchema
 from search.models import Match
+from search.searching.query_dates import take_dates
 
 TEXT_FIELDS = ("title", "teaser", "body", "captions")
 FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "captions": "caption"}
@@ -47,15 +48,6 @@ MIN_SHARE = 2
 """Each prefix gets at least this many terms; prefixes past the budget are left out."""
 _NOTHING = "\x00nothing"
 """A term no field holds: what an unknown ``source:`` value matches."""
-
-_DAY = r"\d{4}(?:-\d{1,2}){0,2}"
-_DATE_TERMS = re.compile(
-    rf"(?<!\S)(?:(?P<op>after|since|before|until|date|published):"
-    rf"(?:(?P<value>{_DAY})|\[(?P<lo>[^\]]*?)\s+to\s+(?P<hi>[^\]]*?)\])"
-    rf"|when:(?P<n>\d{{1,4}})(?P<unit>[hdwmy]))(?=\s|$|\))",
-    re.IGNORECASE,
-)
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +79,7 @@ class Compiled:
 def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> Compiled:
     """Parse ``text``; whatever it holds, return something that searches."""
     notices: list[str] = []
-    rest, date_from, date_to = _take_dates(text, now, notices)
+    rest, date_from, date_to = take_dates(text, now, notices)
     rest = _tidy(rest, notices)
     words = [w for w in WORD.findall(_strip_fields(rest)) if normalise(w) is not None]
     compiled = Compiled(None, date_from, date_to, notices, words)
@@ -339,49 +331,6 @@ class PrefixExpansion(wq.Or):
         self.prefix = prefix
 
 
-def _take_dates(
-    text: str, now: datetime, notices: list[str]
-) -> tuple[str, datetime | None, datetime | None]:
-    """Remove the date terms from ``text``; return what is left and the bounds they set."""
-    lows: list[datetime] = []
-    highs: list[datetime] = []
-
-    def take(m: re.Match[str]) -> str:
-        if m.group("unit"):
-            n, unit = int(m.group("n")), m.group("unit").lower()
-            span = timedelta(hours=n) if unit == "h" else timedelta(days=n * _UNIT_DAYS[unit])
-            # A span longer than the calendar reaches back (``when:9999y``) is all of time.
-            lows.append(now - span if span < now - datetime.min else datetime.min)
-            return " "
-        op = m.group("op").lower()
-        if m.group("value"):
-            period = _period(m.group("value"))
-            if period is None:
-                notices.append(f"{m.group(0)!r} is not a date; ignored it.")
-            elif op in ("after", "since"):
-                lows.append(period[0])
-            elif op in ("before", "until"):
-                highs.append(period[0])
-            else:
-                lows.append(period[0])
-                highs.append(period[1])
-            return " "
-        lo, hi = m.group("lo").strip(), m.group("hi").strip()
-        lo_period = _period(lo) if lo not in ("", "*") else None
-        hi_period = _period(hi) if hi not in ("", "*") else None
-        if (lo not in ("", "*") and lo_period is None) or (hi not in ("", "*") and not hi_period):
-            notices.append(f"{m.group(0)!r} holds something that is not a date; ignored it.")
-            return " "
-        if lo_period:
-            lows.append(lo_period[0])
-        if hi_period:
-            highs.append(hi_period[1])
-        return " "
-
-    rest = _DATE_TERMS.sub(take, text)
-    return rest, max(lows, default=None), min(highs, default=None)
-
-
 def _tidy(text: str, notices: list[str]) -> str:
     """Drop what the parser would misread, saying so: an unmatched quote or parenthesis,
     a field name with nothing after it."""
@@ -406,31 +355,6 @@ def _tidy(text: str, notices: list[str]) -> str:
 
 
 _EMPTY_FIELD = re.compile(r"(?<!\S)(\w+):(?=\s|$)")
-
-
-def _period(value: str) -> tuple[datetime, datetime] | None:
-    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as its first instant and the one after it
-    (``datetime.max`` after the calendar's last day)."""
-    try:
-        parts = [int(p) for p in value.split("-")]
-        if len(parts) == 1:
-            start = datetime(parts[0], 1, 1)
-            return start, _after(start, lambda: datetime(parts[0] + 1, 1, 1))
-        if len(parts) == 2:
-            start = datetime(parts[0], parts[1], 1)
-            year, month = parts[0] + parts[1] // 12, parts[1] % 12 + 1
-            return start, _after(start, lambda: datetime(year, month, 1))
-        start = datetime(parts[0], parts[1], parts[2])
-        return start, _after(start, lambda: start + timedelta(days=1))
-    except (ValueError, OverflowError):
-        return None
-
-
-def _after(start: datetime, end: Callable[[], datetime]) -> datetime:
-    try:
-        return end()
-    except (ValueError, OverflowError):
-        return datetime.max
 
 
 _FIELD_PREFIX = re.compile(r"\b\w+:")
