@@ -133,7 +133,7 @@ def _run(action, paths, index_dir, crawled_at, topics_file, workers, strict, as_
     except NewsdexError as err:
         raise click.ClickException(str(err)) from None
     if as_json:
-        click.echo(json.dumps(_report_json(report), indent=2))
+        click.echo(json.dumps(report.to_json(), indent=2))
     else:
         _print_report(report, quiet)
     if report.stories == 0 or not (report.published or report.generation):
@@ -186,36 +186,6 @@ def _print_report(report: indexer.IndexReport, quiet: bool) -> None:
     click.echo("\n".join(lines))
 
 
-def _report_json(report: indexer.IndexReport) -> dict:
-    return {
-        "action": report.action,
-        "index": report.index,
-        "generation": report.generation,
-        "published": report.published,
-        "files": {
-            "seen": report.files_seen,
-            "read": report.files_read,
-            "unchanged": report.files_unchanged,
-            "removed": report.files_removed,
-            "skipped": report.skip_counts,
-        },
-        "skipped": [
-            {"path": s.path, "reason": s.reason, "detail": s.detail} for s in report.skipped
-        ],
-        "problems": report.problems,
-        "stories": report.stories,
-        "kinds": report.kinds,
-        "duplicates_folded": report.duplicates,
-        "written": report.written,
-        "removed": report.deleted,
-        "seconds": round(report.seconds, 3),
-        "phases": {k: round(v, 3) for k, v in report.phases.items()},
-        "rebuilt_in_full": report.rebuilt,
-        "large_files": report.large_files,
-        "partials_removed": report.partials_removed,
-    }
-
-
 @cli.command()
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
@@ -264,21 +234,7 @@ def check(index_dir: Path, generation: str | None, as_json: bool) -> None:
     except NewsdexError as err:
         raise click.ClickException(str(err)) from None
     if as_json:
-        data = {
-            "index": report.index,
-            "generation": report.generation,
-            "sound": report.sound,
-            "problems": report.problems,
-            "format": report.format,
-            "files": report.files,
-            "bytes": report.bytes,
-            "segments": report.segments,
-            "stories": report.stories,
-            "documents": report.documents,
-            "terms": report.terms,
-            "postings": report.postings,
-            "seconds": round(report.seconds, 3),
-        }
+        data = report.to_json()
         click.echo(json.dumps(data, indent=2))
     else:
         n = len(report.problems)

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from search.cli import cli
-from search.indexing import indexer
+from search.indexing import disk, indexer, writers
 from search.indexing.generations import IndexDir, remove_unused_generations
 from search.indexing.index_format import verify_files
 from tests.test_indexer import _synth, run_build, stored
@@ -38,13 +38,13 @@ def test_a_build_that_cannot_fit_stops_before_it_starts(tmp_path, pages_dir, mon
     index = tmp_path / "ix"
     run_build([pages_dir], index)
     before = stored(index)
-    monkeypatch.setattr(indexer, "_free_bytes", lambda path: 200_000)
+    monkeypatch.setattr(disk, "free_bytes", lambda path: 200_000)
     result = invoke("build", pages_dir, "--index", index, "--crawled-at", ISO, "-q")
     assert_clean_failure(result, index, before, "not enough disk space", "0.2 MB are free")
     assert f"for the build of {index}" in result.output and "needs about 1.1 MB" in result.output
 
 
-_REAL_WRITE_SHARE = indexer._write_share
+_REAL_WRITE_SHARE = writers.write_share
 _PARENT = os.getpid()
 
 
@@ -61,7 +61,7 @@ def _no_space_in_writers(monkeypatch):
     """Writers (forked: two of them, even for a few stories) that run out of disk."""
     global _PARENT
     _PARENT = os.getpid()
-    monkeypatch.setattr(indexer, "_write_share", _enospc_write_share)
+    monkeypatch.setattr(writers, "write_share", _enospc_write_share)
     monkeypatch.setattr(indexer, "_SMALL_JOB", 0)
 
 
@@ -120,7 +120,7 @@ def test_a_real_full_disk_mid_build_and_before_it(tmp_path, pages_dir, small_dis
     result = invoke("build", corpus, "--index", index, "-q")
     assert_clean_failure(result, index, before, "not enough disk space")
     # told there is room, it runs out mid-way, on a real ENOSPC
-    monkeypatch.setattr(indexer, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(disk, "free_bytes", lambda path: 10**12)
     result = invoke("build", corpus, "--index", index, "-q")
     assert_clean_failure(result, index, before, "filled up during the build")
     assert verify_files(IndexDir(index).current().path) == []

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from search.indexing import indexer
+from search.indexing import writers
 from search.indexing.generations import IndexDir, hold_current, remove_unused_generations
 from tests.test_indexer import run_build, stored
 
@@ -50,7 +50,7 @@ def test_a_failed_build_removes_its_own_partial_and_leaves_the_live_one(
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in the writer")
 
-    monkeypatch.setattr(indexer, "_write", broken)
+    monkeypatch.setattr(writers, "write", broken)
     with pytest.raises(RuntimeError):
         run_build([pages_dir], index)
     assert not list(index.glob("*.partial"))

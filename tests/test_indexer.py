@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
 from search.errors import IndexBusy
-from search.indexing import indexer
+from search.indexing import indexer, writers
 from search.indexing.generations import IndexDir
 from search.indexing.whoosh_private.pool import PackedPostings
 from search.ingest.topics import Taxonomy
@@ -96,7 +96,7 @@ def test_packed_postings_come_out_in_whoosh_pool_order():
 def test_a_writer_past_its_memory_starts_new_segments(tmp_path, pages_dir, monkeypatch):
     whole = tmp_path / "whole"
     run_build([pages_dir], whole)
-    monkeypatch.setattr(indexer, "WRITER_MEMORY_MB", 0)  # a new segment after every story
+    monkeypatch.setattr(writers, "WRITER_MEMORY_MB", 0)  # a new segment after every story
     split = tmp_path / "split"
     run_build([pages_dir], split)
     ix = whoosh_index.open_dir(str(IndexDir(split).current().path), indexname="MAIN")

@@ -55,6 +55,24 @@ class CheckReport:
     def sound(self) -> bool:
         return not self.problems
 
+    def to_json(self) -> dict[str, Any]:
+        """The findings as ``newsdex check --json`` prints them."""
+        return {
+            "index": self.index,
+            "generation": self.generation,
+            "sound": self.sound,
+            "problems": self.problems,
+            "format": self.format,
+            "files": self.files,
+            "bytes": self.bytes,
+            "segments": self.segments,
+            "stories": self.stories,
+            "documents": self.documents,
+            "terms": self.terms,
+            "postings": self.postings,
+            "seconds": round(self.seconds, 3),
+        }
+
 
 def check_index(index_dir: Path, generation: str | None = None) -> CheckReport:
     """Check the live generation of ``index_dir`` (or the one named), held against deletion
