@@ -202,7 +202,7 @@ def plain(text: str) -> str:
 def query_limit() -> int | None:
     """The front ends' query length limit (``search.interface.params.MAX_QUERY_CHARS``)."""
     try:
-        from search.interface import params  # noqa: PLC0415
+        from search.interface import params
     except ImportError:
         return None
     return getattr(params, "MAX_QUERY_CHARS", None)
@@ -243,10 +243,10 @@ def story_id(collection: str, doc_id: str) -> str:
 def run_collection(
     collection: Collection, work: Path, use_plain: bool, workers: int
 ) -> dict[str, Any]:
-    from search.indexing import indexer  # noqa: PLC0415  (imported here so the metrics load fast)
-    from search.ingest.topics import Taxonomy  # noqa: PLC0415
-    from search.models import MAX_PER_PAGE, SearchRequest  # noqa: PLC0415
-    from search.searching.engine import Engine  # noqa: PLC0415
+    from search.indexing import indexer  # imported here so the metrics load fast
+    from search.ingest.topics import Taxonomy
+    from search.models import MAX_PER_PAGE, SearchRequest
+    from search.searching.engine import Engine
 
     folder = work / collection.name
     folder.mkdir(parents=True, exist_ok=True)

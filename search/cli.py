@@ -36,7 +36,7 @@ INDEX_OPTION = click.option(
 class IsoTime(click.ParamType):
     name = "ISO-8601 time"
 
-    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201 (click's signature)
+    def convert(self, value, param, ctx):  # click's signature
         if isinstance(value, datetime):
             return value
         try:
@@ -48,7 +48,7 @@ class IsoTime(click.ParamType):
         return when
 
 
-def _index_options(fn):  # noqa: ANN001, ANN202
+def _index_options(fn):
     options = [
         click.argument(
             "paths", nargs=-1, type=click.Path(exists=True, path_type=Path), required=False
@@ -86,7 +86,7 @@ def cli() -> None:
 
 @cli.command()
 @_index_options
-def build(paths, index_dir, crawled_at, topics_file, workers, strict, as_json, quiet) -> None:  # noqa: ANN001
+def build(paths, index_dir, crawled_at, topics_file, workers, strict, as_json, quiet) -> None:
     """Index every page under PATHS into a new index and switch to it.
 
     The live index keeps serving until the new one is complete; a build that fails or is
@@ -99,14 +99,14 @@ def build(paths, index_dir, crawled_at, topics_file, workers, strict, as_json, q
 
 @cli.command()
 @_index_options
-def update(paths, index_dir, crawled_at, topics_file, workers, strict, as_json, quiet) -> None:  # noqa: ANN001
+def update(paths, index_dir, crawled_at, topics_file, workers, strict, as_json, quiet) -> None:
     """Index new and changed files under PATHS and drop the stories of files that are gone.
 
     Without PATHS, the folders the index was built from are used again.
     """
     if not paths:
-        from search.indexing.generations import IndexDir  # noqa: PLC0415
-        from search.indexing.manifest import load_build_info  # noqa: PLC0415
+        from search.indexing.generations import IndexDir
+        from search.indexing.manifest import load_build_info
 
         try:
             recorded = load_build_info(IndexDir(index_dir).current().path).get("paths", [])
@@ -118,7 +118,7 @@ def update(paths, index_dir, crawled_at, topics_file, workers, strict, as_json, 
     _run(indexer.update, paths, index_dir, crawled_at, topics_file, workers, strict, as_json, quiet)
 
 
-def _run(action, paths, index_dir, crawled_at, topics_file, workers, strict, as_json, quiet):  # noqa: ANN001, ANN202
+def _run(action, paths, index_dir, crawled_at, topics_file, workers, strict, as_json, quiet):
     try:
         taxonomy = Taxonomy.load(topics_file) if topics_file else Taxonomy.default()
         report = action(
@@ -227,7 +227,7 @@ def check(index_dir: Path, generation: str | None, as_json: bool) -> None:
     Checks the format, every file against the checksum recorded when it was written, the
     table of contents, and every segment's stored documents, posting lists and columns.
     """
-    from search.indexing.integrity import check_index  # noqa: PLC0415
+    from search.indexing.integrity import check_index
 
     try:
         report = check_index(index_dir, generation)
@@ -287,17 +287,17 @@ SEARCH_OPTIONS = {
 @click.option("--per-page", "per_page", metavar="N", help="Hits per page (default 10).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the API answers.")
 @INDEX_OPTION
-def search(query, index_dir, as_json, **options) -> None:  # noqa: ANN001
+def search(query, index_dir, as_json, **options) -> None:
     """Search the index: newsdex search 'paraguay taiwan' --source Reuters.
 
     QUERY takes the query language of the web search box (words, "phrases", OR, -word,
     title:, after:2025-05-01, ...). Quote it ('budget -mayor'), and put `--` before one that
     starts with `-`. Matched words are bold on a terminal.
     """
-    from search.errors import BadParameter  # noqa: PLC0415
-    from search.interface import serialize  # noqa: PLC0415
-    from search.interface.params import ArgList, parse_search_args  # noqa: PLC0415
-    from search.searching.engine import Engine  # noqa: PLC0415
+    from search.errors import BadParameter
+    from search.interface import serialize
+    from search.interface.params import ArgList, parse_search_args
+    from search.searching.engine import Engine
 
     args = ArgList()
     if query:
@@ -387,7 +387,7 @@ def serve(host: str, port: int, index_dir: Path, debug: bool) -> None:
 
     For production use gunicorn: gunicorn 'web:create_app()'.
     """
-    from web import create_app  # noqa: PLC0415
+    from web import create_app
 
     app = create_app({"INDEX_DIR": str(index_dir.resolve())})
     app.run(host=host, port=port, debug=debug)

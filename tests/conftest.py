@@ -157,7 +157,7 @@ def samples_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return index
 
 
-def api_response_errors(method: str, path: str, response) -> list[str]:  # noqa: ANN001
+def api_response_errors(method: str, path: str, response) -> list[str]:
     """What is wrong with an ``/api/`` response against ``/api/openapi.json`` (empty: fine).
 
     Objects may carry no property the document does not list, so the document cannot fall
@@ -205,7 +205,7 @@ def _escape(pointer_part: str) -> str:
 _VALIDATOR = None
 
 
-def _openapi_validator():  # noqa: ANN202
+def _openapi_validator():
     """A JSON Schema 2020-12 validator with the OpenAPI document under ``$defs/doc``, every
     object schema closed (``additionalProperties: false``) unless it says otherwise."""
     import copy
@@ -225,7 +225,7 @@ def _openapi_validator():  # noqa: ANN202
     return _VALIDATOR
 
 
-def _rebase(node):  # noqa: ANN001, ANN202
+def _rebase(node):
     """``#/components/...`` -> ``#/$defs/doc/components/...`` (the document sits in $defs)."""
     if isinstance(node, dict):
         return {
@@ -237,7 +237,7 @@ def _rebase(node):  # noqa: ANN001, ANN202
     return node
 
 
-def _close_objects(node) -> None:  # noqa: ANN001
+def _close_objects(node) -> None:
     if isinstance(node, dict):
         if "properties" in node and "additionalProperties" not in node:
             node["additionalProperties"] = False
@@ -248,13 +248,13 @@ def _close_objects(node) -> None:  # noqa: ANN001
             _close_objects(value)
 
 
-def _checking_client_class():  # noqa: ANN202
+def _checking_client_class():
     from flask.testing import FlaskClient
 
     class OpenAPICheckingClient(FlaskClient):
         """Fails the test when an ``/api/`` response does not match the OpenAPI document."""
 
-        def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def open(self, *args, **kwargs):
             response = super().open(*args, **kwargs)
             path = response.request.path
             if path == "/api" or path.startswith("/api/"):
@@ -265,7 +265,7 @@ def _checking_client_class():  # noqa: ANN202
     return OpenAPICheckingClient
 
 
-def make_app(index: Path):  # noqa: ANN201
+def make_app(index: Path):
     from web import create_app
 
     app = create_app({"TESTING": True, "INDEX_DIR": str(index)})
@@ -273,7 +273,7 @@ def make_app(index: Path):  # noqa: ANN201
     return app
 
 
-def close_engine(app) -> None:  # noqa: ANN001
+def close_engine(app) -> None:
     """Close the searcher the app opened (an open one left to the GC is a ResourceWarning)."""
     engine = app.extensions.get("newsdex_engine")
     if engine is not None:
@@ -281,7 +281,7 @@ def close_engine(app) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def app(built_index: Path):  # noqa: ANN201
+def app(built_index: Path):
     """The app over the three-page ``built_index``."""
     app = make_app(built_index)
     yield app
@@ -289,12 +289,12 @@ def app(built_index: Path):  # noqa: ANN201
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture(scope="session")
-def samples_app(samples_index: Path):  # noqa: ANN001, ANN201
+def samples_app(samples_index: Path):
     """The app over ``samples_index``, shared by the session; tests only read through it."""
     app = make_app(samples_index)
     yield app

@@ -45,11 +45,11 @@ HIT = {
 
 
 @pytest.fixture
-def samples(samples_app):  # noqa: ANN001, ANN201
+def samples(samples_app):
     return samples_app.test_client()
 
 
-def get(client, url: str) -> dict:  # noqa: ANN001
+def get(client, url: str) -> dict:
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "application/json"

@@ -82,16 +82,16 @@ class Watched:
         page.on("pageerror", lambda err: self.errors.append(f"pageerror: {err}"))
         page.on("dialog", self._dialog)
 
-    def _console(self, message) -> None:  # noqa: ANN001
+    def _console(self, message) -> None:
         if message.type == "error":
             self.errors.append(f"console: {message.text}")
 
-    def _dialog(self, dialog) -> None:  # noqa: ANN001
+    def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 
 
-def _watched(browser: Browser, server: str, **options) -> Iterator[Watched]:  # noqa: ANN003
+def _watched(browser: Browser, server: str, **options) -> Iterator[Watched]:
     context = browser.new_context(
         base_url=server, viewport={"width": 1280, "height": 900}, **options
     )

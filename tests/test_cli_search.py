@@ -12,7 +12,7 @@ from flask import Flask
 from search.cli import cli
 
 
-def invoke(*args, color=False):  # noqa: ANN001, ANN002, ANN202
+def invoke(*args, color=False):
     return CliRunner().invoke(cli, [str(a) for a in args], color=color)
 
 
@@ -103,7 +103,7 @@ def test_the_index_comes_from_the_environment(built_index):
 def test_serve_runs_the_app_on_the_index(built_index, monkeypatch):
     calls = []
 
-    def run(app, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def run(app, **kwargs):
         calls.append((app.config["INDEX_DIR"], kwargs))
 
     monkeypatch.setattr(Flask, "run", run)

@@ -64,7 +64,7 @@ def _scramble(path: Path) -> None:
     path.write_bytes(random.Random(1).randbytes(size))
 
 
-def _assert_json_503(response, generation: str) -> dict:  # noqa: ANN001
+def _assert_json_503(response, generation: str) -> dict:
     assert response.status_code == 503, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
     body = response.get_json()

@@ -120,19 +120,19 @@ ALL_IDS = {s["id"] for s in STORIES}
 FERRY_IDS = {"ferry-vote", "ferry-strike", "budget-ferry", "no-date"}
 
 
-def title_html(hit) -> str:  # noqa: ANN001
+def title_html(hit) -> str:
     return to_html(hit.marked_title)
 
 
-def snippets_html(hit) -> list[str]:  # noqa: ANN001
+def snippets_html(hit) -> list[str]:
     return [to_html(s) for s in hit.snippets]
 
 
-def body_html(story) -> tuple[str, ...]:  # noqa: ANN001
+def body_html(story) -> tuple[str, ...]:
     return tuple(to_html(p) for p in story.marked_body)
 
 
-def captions_html(story) -> tuple[str, ...]:  # noqa: ANN001
+def captions_html(story) -> tuple[str, ...]:
     return tuple(to_html(c) for c in story.marked_captions)
 
 

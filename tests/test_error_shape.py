@@ -11,7 +11,7 @@ from search.searching.engine import Engine
 SHAPE = {"ok", "status", "error"}
 
 
-def assert_error(response, status: int, param: str | None = None) -> dict:  # noqa: ANN001
+def assert_error(response, status: int, param: str | None = None) -> dict:
     """The one error shape: ``{"ok": false, "status": N, "error": "...", "param": "..."}``."""
     body = response.get_data(as_text=True)
     assert response.status_code == status, body
@@ -76,7 +76,7 @@ def test_a_missing_index_is_a_503_saying_to_build_it(tmp_path):
 
 
 def test_an_unexpected_error_is_a_500_without_details(client, monkeypatch, caplog):
-    def explode(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def explode(self, *args, **kwargs):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(Engine, "search", explode)

@@ -107,7 +107,7 @@ def _remove_many(path, rounds, errors):
     try:
         for _ in range(rounds):
             remove_unused_generations(IndexDir(path))
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         errors.put(repr(err))
 
 
@@ -126,7 +126,7 @@ def test_readers_switching_and_removers_racing_beside_builds(tmp_path, pages_dir
                 if not (held.generation.path / "format.json").is_file():
                     failures.append(f"{held.generation.name} gone while held")
                 held.close()
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 failures.append(repr(err))
 
     thread = threading.Thread(target=reader)

@@ -13,11 +13,11 @@ HX = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://lo
 
 
 @contextmanager
-def rendered(app):  # noqa: ANN001, ANN201
+def rendered(app):
     """The names of the templates rendered inside the block (Flask's ``template_rendered``)."""
     names: list[str] = []
 
-    def record(sender, template, context, **extra) -> None:  # noqa: ANN001, ANN003
+    def record(sender, template, context, **extra) -> None:
         names.append(template.name)
 
     template_rendered.connect(record, app)
@@ -28,7 +28,7 @@ def rendered(app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="module")
-def client(samples_app):  # noqa: ANN001, ANN201
+def client(samples_app):
     return samples_app.test_client()
 
 
@@ -48,12 +48,12 @@ def client(samples_app):  # noqa: ANN001, ANN201
         ({"HX-History-Restore-Request": "true"}, False),
     ],
 )
-def test_wants_fragment(samples_app, headers, expected) -> None:  # noqa: ANN001
+def test_wants_fragment(samples_app, headers, expected) -> None:
     with samples_app.test_request_context("/search?q=x", headers=headers):
         assert htmx.wants_fragment("results") is expected
 
 
-def test_htmx_request_gets_the_results_partial(samples_app, client) -> None:  # noqa: ANN001
+def test_htmx_request_gets_the_results_partial(samples_app, client) -> None:
     with rendered(samples_app) as names:
         response = client.get("/search?q=election", headers=HX)
     assert response.status_code == 200
@@ -66,7 +66,7 @@ def test_htmx_request_gets_the_results_partial(samples_app, client) -> None:  # 
     assert body.lstrip().startswith("<title>election — newsdex</title>")
 
 
-def test_fragment_pushes_the_canonical_url(client) -> None:  # noqa: ANN001
+def test_fragment_pushes_the_canonical_url(client) -> None:
     """htmx would push ``?q=x&from=&to=`` (every form field); the server names the state."""
     response = client.get("/search?q=election&from=&to=&sort=relevance&page=2", headers=HX)
     assert response.headers["HX-Push-Url"] == "/search?q=election&page=2"
@@ -83,7 +83,7 @@ def test_fragment_pushes_the_canonical_url(client) -> None:  # noqa: ANN001
     ],
     ids=["plain", "htmx-other-target", "history-restore", "history-restore-no-hx", "boosted"],
 )
-def test_other_requests_get_the_full_page(samples_app, client, headers) -> None:  # noqa: ANN001
+def test_other_requests_get_the_full_page(samples_app, client, headers) -> None:
     with rendered(samples_app) as names:
         response = client.get("/search?q=election", headers=headers)
     assert response.status_code == 200
@@ -94,20 +94,20 @@ def test_other_requests_get_the_full_page(samples_app, client, headers) -> None:
 
 
 @pytest.mark.parametrize("url", ["/", "/search", "/search?q=ferry&sort=newest"])
-def test_vary_on_every_response_of_the_search_urls(client, url) -> None:  # noqa: ANN001
+def test_vary_on_every_response_of_the_search_urls(client, url) -> None:
     for headers in ({}, HX):
         response = client.get(url, headers=headers)
         assert "HX-Request" in response.vary, (url, headers)
 
 
-def test_vary_on_a_bad_parameter_answer_too(client) -> None:  # noqa: ANN001
+def test_vary_on_a_bad_parameter_answer_too(client) -> None:
     for headers in ({}, HX):
         response = client.get("/search?q=x&page=0", headers=headers)
         assert response.status_code == 400
         assert "HX-Request" in response.vary
 
 
-def test_bad_parameter_fragment_is_swappable_and_pushes_nothing(client) -> None:  # noqa: ANN001
+def test_bad_parameter_fragment_is_swappable_and_pushes_nothing(client) -> None:
     """htmx is configured to swap 400s (``responseHandling``) so the message shows in place."""
     response = client.get("/search?q=x&from=2025-13-45", headers=HX)
     assert response.status_code == 400
@@ -117,7 +117,7 @@ def test_bad_parameter_fragment_is_swappable_and_pushes_nothing(client) -> None:
     assert response.headers["HX-Push-Url"] == "false"
 
 
-def test_story_page_is_never_a_fragment(samples_app, client) -> None:  # noqa: ANN001
+def test_story_page_is_never_a_fragment(samples_app, client) -> None:
     story_id = _first_story_id(client)
     with rendered(samples_app) as names:
         response = client.get(f"/story/{story_id}", headers=HX)
@@ -125,7 +125,7 @@ def test_story_page_is_never_a_fragment(samples_app, client) -> None:  # noqa: A
     assert "<html" in response.get_data(as_text=True)
 
 
-def test_htmx_config_is_a_meta_tag_without_inline_script(client) -> None:  # noqa: ANN001
+def test_htmx_config_is_a_meta_tag_without_inline_script(client) -> None:
     import json
 
     from bs4 import BeautifulSoup
@@ -142,7 +142,7 @@ def test_htmx_config_is_a_meta_tag_without_inline_script(client) -> None:  # noq
     assert any("htmx-2." in s["src"] for s in scripts)
 
 
-def _first_story_id(client) -> str:  # noqa: ANN001
+def _first_story_id(client) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(client.get("/search?q=election").get_data(as_text=True), "html.parser")

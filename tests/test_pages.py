@@ -17,17 +17,17 @@ XSS_TITLE = "Quillfeather fixes bug that let <script>alert(1)</script> run on it
 
 
 @pytest.fixture(scope="module")
-def client(samples_app):  # noqa: ANN001, ANN201
+def client(samples_app):
     return samples_app.test_client()
 
 
-def get(client, url: str, status: int = 200, **kwargs) -> BeautifulSoup:  # noqa: ANN001
+def get(client, url: str, status: int = 200, **kwargs) -> BeautifulSoup:
     response = client.get(url, **kwargs)
     assert response.status_code == status, response.get_data(as_text=True)[:2000]
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
-def text(node) -> str:  # noqa: ANN001
+def text(node) -> str:
     return " ".join(node.get_text(" ").split())
 
 
@@ -55,7 +55,7 @@ def total(soup: BeautifulSoup) -> int:
 # --- the search page ------------------------------------------------------------------------
 
 
-def test_search_form_works_without_javascript(client) -> None:  # noqa: ANN001
+def test_search_form_works_without_javascript(client) -> None:
     soup = get(client, "/")
     form = soup.select_one("form#search")
     assert form["action"] == "/search" and form["method"] == "get"
@@ -70,7 +70,7 @@ def test_search_form_works_without_javascript(client) -> None:  # noqa: ANN001
     assert results["hx-target"] == "#results" and results["hx-push-url"] == "true"
 
 
-def test_a_hit_has_headline_link_source_date_kind_pages_topics_and_snippet(client) -> None:  # noqa: ANN001
+def test_a_hit_has_headline_link_source_date_kind_pages_topics_and_snippet(client) -> None:
     soup = get(client, "/search?q=election")
     hits = soup.select("#results .hit")
     assert hits and total(soup) == len(hits)
@@ -87,7 +87,7 @@ def test_a_hit_has_headline_link_source_date_kind_pages_topics_and_snippet(clien
     assert re.fullmatch(r"\d+ stor(y|ies) in [\d.,]+ ms", text(soup.select_one("#summary")))
 
 
-def test_approximate_dates_are_marked(client) -> None:  # noqa: ANN001
+def test_approximate_dates_are_marked(client) -> None:
     soup = get(client, "/search?kind=teaser&sort=newest")
     approximate = [t for t in soup.select(".hit time") if text(t).startswith("≈")]
     assert approximate, "teasers dated from '2 hours ago' show ≈"
@@ -95,7 +95,7 @@ def test_approximate_dates_are_marked(client) -> None:  # noqa: ANN001
     assert CRAWLED.year <= 2025  # the fixture crawl date sits in the samples' range
 
 
-def test_facets_have_counts_and_checkboxes_in_the_form(client) -> None:  # noqa: ANN001
+def test_facets_have_counts_and_checkboxes_in_the_form(client) -> None:
     soup = get(client, "/")
     for name in ("source", "topic", "kind"):
         fieldset = soup.select_one(f"fieldset.facet-{name}")
@@ -110,7 +110,7 @@ def test_facets_have_counts_and_checkboxes_in_the_form(client) -> None:  # noqa:
     assert soup.select_one("noscript button[form=search]"), "an Apply button without JS"
 
 
-def test_two_sources_show_stories_from_either_with_honest_counts(client) -> None:  # noqa: ANN001
+def test_two_sources_show_stories_from_either_with_honest_counts(client) -> None:
     everything = facet(get(client, "/"), "source")
     soup = get(client, "/search?source=Metro24&source=Channel+9&per_page=50")
     assert set(sources_of(soup)) == {"Metro24", "Channel 9"}
@@ -122,14 +122,14 @@ def test_two_sources_show_stories_from_either_with_honest_counts(client) -> None
     assert sum(n for n, _ in kinds.values()) == total(soup), "other facets count the filtered"
 
 
-def test_a_ticked_value_stays_visible_even_with_no_match(client) -> None:  # noqa: ANN001
+def test_a_ticked_value_stays_visible_even_with_no_match(client) -> None:
     soup = get(client, "/search?q=ferry&source=Nowhere+Gazette")
     assert facet(soup, "source")["Nowhere Gazette"] == (0, True)
     box = soup.select_one('input[name="source"][value="Nowhere Gazette"]')
     assert not box.find_parent("details"), "ticked values are never hidden under more…"
 
 
-def test_chips_drop_one_filter_each_and_clear_all_keeps_the_words(client) -> None:  # noqa: ANN001
+def test_chips_drop_one_filter_each_and_clear_all_keeps_the_words(client) -> None:
     url = "/search?q=harbour&source=Metro24&topic=sport&from=2024-01-01&sort=newest"
     soup = get(client, url)
     chips = {text(c.select_one(".chip-name")): c for c in soup.select(".chips a.chip")}
@@ -149,7 +149,7 @@ def test_chips_drop_one_filter_each_and_clear_all_keeps_the_words(client) -> Non
     assert soup.select_one('input[type="hidden"][name="sort"][value="newest"][form="search"]')
 
 
-def test_timeline_bars_link_to_their_period(client) -> None:  # noqa: ANN001
+def test_timeline_bars_link_to_their_period(client) -> None:
     soup = get(client, "/")
     svg = soup.select_one("#results svg.timeline-chart")
     assert svg and svg.get("aria-label")
@@ -170,7 +170,7 @@ def test_timeline_bars_link_to_their_period(client) -> None:  # noqa: ANN001
     assert narrowed.select_one("input#to")["value"] == params["to"][0]
 
 
-def test_date_inputs_are_labelled_and_in_the_form(client) -> None:  # noqa: ANN001
+def test_date_inputs_are_labelled_and_in_the_form(client) -> None:
     soup = get(client, "/search?from=2025-01-01&to=2025-06-30")
     for name in ("from", "to"):
         box = soup.select_one(f'input[type="date"][name="{name}"]')
@@ -180,7 +180,7 @@ def test_date_inputs_are_labelled_and_in_the_form(client) -> None:  # noqa: ANN0
     assert dates and all("2025-01-01" <= d <= "2025-06-30" for d in dates)
 
 
-def test_no_inline_styles_or_scripts_anywhere(client) -> None:  # noqa: ANN001
+def test_no_inline_styles_or_scripts_anywhere(client) -> None:
     for url in ("/", "/search?q=harbour&source=Metro24", "/search?q=zebra+quagga"):
         soup = get(client, url)
         assert not soup.select("[style]"), url
@@ -191,7 +191,7 @@ def test_no_inline_styles_or_scripts_anywhere(client) -> None:  # noqa: ANN001
         assert not [a for a in attributes if a.startswith("hx-on")], url
 
 
-def test_sort_links_and_the_current_order(client) -> None:  # noqa: ANN001
+def test_sort_links_and_the_current_order(client) -> None:
     soup = get(client, "/search?q=harbour")
     current = soup.select_one(".sort [aria-current]")
     assert text(current) == "best match"
@@ -205,7 +205,7 @@ def test_sort_links_and_the_current_order(client) -> None:  # noqa: ANN001
     assert dates == sorted(dates, reverse=True)
 
 
-def test_pager(client) -> None:  # noqa: ANN001
+def test_pager(client) -> None:
     soup = get(client, "/")
     pager = soup.select_one("nav.pager")
     assert pager["aria-label"]
@@ -221,20 +221,20 @@ def test_pager(client) -> None:  # noqa: ANN001
     assert first_ids.isdisjoint(a["href"] for a in second.select(".hit-title a"))
 
 
-def test_page_past_the_end_offers_the_first(client) -> None:  # noqa: ANN001
+def test_page_past_the_end_offers_the_first(client) -> None:
     soup = get(client, "/search?page=99")
     assert not soup.select(".hit")
     assert query(soup.select_one(".notice a")["href"]) == {}
 
 
-def test_query_echo_and_notices(client) -> None:  # noqa: ANN001
+def test_query_echo_and_notices(client) -> None:
     soup = get(client, "/search?q=harbour+-fraud")
     assert "harbour" in text(soup.select_one(".query-echo .interpreted"))
     soup = get(client, "/search?q=a+AND+OR")
     assert soup.select(".query-echo .notices li"), "what the engine changed is said"
 
 
-def test_did_you_mean_links_the_corrected_words(client) -> None:  # noqa: ANN001
+def test_did_you_mean_links_the_corrected_words(client) -> None:
     soup = get(client, "/search?q=electon")
     link = soup.select_one(".no-results .suggestion a")
     assert text(link) == "election"
@@ -244,7 +244,7 @@ def test_did_you_mean_links_the_corrected_words(client) -> None:  # noqa: ANN001
     assert total(get(client, link["href"])) > 0
 
 
-def test_zero_results_offer_any_word_and_dropping_filters(client) -> None:  # noqa: ANN001
+def test_zero_results_offer_any_word_and_dropping_filters(client) -> None:
     soup = get(client, "/search?q=harbour+zebra")
     assert total(soup) == 0
     recovery = soup.select_one(".no-results")
@@ -262,7 +262,7 @@ def test_zero_results_offer_any_word_and_dropping_filters(client) -> None:  # no
     assert "without any filters" in links
 
 
-def test_a_form_sent_without_javascript_is_redirected_to_its_clean_url(client) -> None:  # noqa: ANN001
+def test_a_form_sent_without_javascript_is_redirected_to_its_clean_url(client) -> None:
     response = client.get("/search?q=harbour&source=Metro24&from=&to=")
     assert response.status_code == 302
     assert response.headers["Location"] == "/search?q=harbour&source=Metro24"
@@ -271,13 +271,13 @@ def test_a_form_sent_without_javascript_is_redirected_to_its_clean_url(client) -
     assert client.get("/search?q=harbour&from=", headers=HX).status_code == 200
 
 
-def test_search_responses_name_the_generation(client) -> None:  # noqa: ANN001
+def test_search_responses_name_the_generation(client) -> None:
     for headers in ({}, HX):
         response = client.get("/search?q=harbour", headers=headers)
         assert response.headers["X-Newsdex-Generation"] == "gen-000001"
 
 
-def test_bad_parameter_renders_the_page_with_a_message(client) -> None:  # noqa: ANN001
+def test_bad_parameter_renders_the_page_with_a_message(client) -> None:
     response = client.get("/search?q=harbour&from=2025-13-45&source=Metro24&to=")
     assert response.status_code == 400
     assert response.mimetype == "text/html"
@@ -291,11 +291,11 @@ def test_bad_parameter_renders_the_page_with_a_message(client) -> None:  # noqa:
 # --- the story page ---------------------------------------------------------------------------
 
 
-def story_url(client, q: str) -> str:  # noqa: ANN001
+def story_url(client, q: str) -> str:
     return get(client, f"/search?q={q}").select_one(".hit-title a")["href"]
 
 
-def test_story_page_marks_the_terms_and_shows_everything(client) -> None:  # noqa: ANN001
+def test_story_page_marks_the_terms_and_shows_everything(client) -> None:
     soup = get(client, story_url(client, "storm+orla"))
     assert [text(m).lower() for m in soup.select("h1.story-title mark")] == ["storm", "orla"]
     assert soup.select(".story-body p mark")
@@ -312,7 +312,7 @@ def test_story_page_marks_the_terms_and_shows_everything(client) -> None:  # noq
     assert query(back["href"]) == {"q": ["storm orla"]}
 
 
-def test_unknown_story_is_an_html_404(client) -> None:  # noqa: ANN001
+def test_unknown_story_is_an_html_404(client) -> None:
     response = client.get("/story/0000000000000000")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
@@ -324,7 +324,7 @@ def test_unknown_story_is_an_html_404(client) -> None:  # noqa: ANN001
 # --- markup in story text is text ---------------------------------------------------------
 
 
-def test_script_in_a_story_shows_as_text(client) -> None:  # noqa: ANN001
+def test_script_in_a_story_shows_as_text(client) -> None:
     for url in ("/search?q=quillfeather", story_url(client, "quillfeather")):
         soup = get(client, url)
         scripts = soup.select("script")
@@ -337,7 +337,7 @@ def test_script_in_a_story_shows_as_text(client) -> None:  # noqa: ANN001
     assert "&lt;img src=x onerror=alert(2)&gt;" in raw
 
 
-def test_the_query_itself_is_escaped(client) -> None:  # noqa: ANN001
+def test_the_query_itself_is_escaped(client) -> None:
     raw = client.get("/search", query_string={"q": '"><script>alert(3)</script>'}).get_data(
         as_text=True
     )
@@ -363,7 +363,7 @@ def test_the_query_itself_is_escaped(client) -> None:  # noqa: ANN001
         ("/api/search?q=ferry", {}),
     ],
 )
-def test_security_headers(client, url, headers) -> None:  # noqa: ANN001
+def test_security_headers(client, url, headers) -> None:
     response = client.get(url, headers=headers)
     response.close()  # a static file's handle
     policy = response.headers["Content-Security-Policy"]
@@ -375,7 +375,7 @@ def test_security_headers(client, url, headers) -> None:  # noqa: ANN001
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_static_files_are_served(client) -> None:  # noqa: ANN001
+def test_static_files_are_served(client) -> None:
     soup = get(client, "/")
     for url in [s["src"] for s in soup.select("script")] + [
         link["href"] for link in soup.select("link[href]")
@@ -389,7 +389,7 @@ def test_static_files_are_served(client) -> None:  # noqa: ANN001
     assert (static / vendored[0].replace(".min.js", ".LICENSE")).exists()
 
 
-def test_healthz(client, samples_app) -> None:  # noqa: ANN001
+def test_healthz(client, samples_app) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"ok": True, "generation": "gen-000001", "stories": 53}
@@ -442,7 +442,7 @@ def test_a_new_build_is_served_without_a_restart(tmp_path: Path, pages_dir: Path
 # --- the view's own arithmetic ----------------------------------------------------------------
 
 
-def _results(topics: int, selected: tuple[str, ...] = (), buckets=()):  # noqa: ANN001, ANN202
+def _results(topics: int, selected: tuple[str, ...] = (), buckets=()):
     from search.models import FacetCount, Histogram, ParsedQuery, SearchRequest, SearchResults
 
     request = SearchRequest(topics=selected)
@@ -461,7 +461,7 @@ def _results(topics: int, selected: tuple[str, ...] = (), buckets=()):  # noqa: 
     )
 
 
-def test_long_facets_are_cut_but_ticked_values_stay(samples_app) -> None:  # noqa: ANN001
+def test_long_facets_are_cut_but_ticked_values_stay(samples_app) -> None:
     from web import results_view as view
 
     results = _results(40, selected=("t35",))
@@ -473,7 +473,7 @@ def test_long_facets_are_cut_but_ticked_values_stay(samples_app) -> None:  # noq
     assert len({i.dom_id for i in shown + more}) == len(shown + more)
 
 
-def test_timeline_bars(samples_app) -> None:  # noqa: ANN001
+def test_timeline_bars(samples_app) -> None:
     from datetime import date
 
     from search.models import Bucket, SearchRequest
@@ -497,7 +497,7 @@ def test_timeline_bars(samples_app) -> None:  # noqa: ANN001
     assert bars[2].tip == "March 2025: 1 story"
 
 
-def test_a_teaser_only_story_shows_its_teaser(client) -> None:  # noqa: ANN001
+def test_a_teaser_only_story_shows_its_teaser(client) -> None:
     soup = get(client, story_url(client, "hosepipe&kind=teaser"))
     assert text(soup.select_one(".kind")) == "teaser"
     assert "Only a teaser" in text(soup.select_one(".teaser-note"))

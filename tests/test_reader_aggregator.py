@@ -510,7 +510,7 @@ def read_file():
             importlib.import_module(sibling)
     except ImportError as err:
         pytest.skip(f"read_file needs the other readers, not importable yet: {err}")
-    from search.readers import read_file  # noqa: PLC0415
+    from search.readers import read_file
 
     return read_file
 

@@ -46,7 +46,7 @@ def disk_full_message(index: IndexDir, report: IndexReport) -> str:
     needed = f", about {_mb(report.space_needed)} needed" if report.space_needed else ""
     try:
         serving = f"{index.current().name} stays live"
-    except Exception:  # noqa: BLE001 (only for the message)
+    except Exception:  # only for the message
         serving = "no index was published"
     return (
         f"the disk holding {index.path} filled up during the {report.action} "

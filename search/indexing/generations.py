@@ -87,7 +87,7 @@ class IndexDir:
         """Hold the writer lock for a build or update; ``IndexBusy`` if another holds it."""
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            lock = open(self.path / WRITER_LOCK, "a+")  # noqa: SIM115 (closed by the with)
+            lock = open(self.path / WRITER_LOCK, "a+")  # closed by the with
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise
@@ -257,7 +257,7 @@ def hold_current(index: IndexDir) -> HeldGeneration:
     for _ in range(5):
         gen = index.current()
         try:
-            lock = open(gen.path / READERS_LOCK)  # noqa: SIM115 (HeldGeneration closes it)
+            lock = open(gen.path / READERS_LOCK)  # HeldGeneration closes it
         except FileNotFoundError:
             continue  # switched and cleaned between the two reads: read CURRENT again
         fcntl.flock(lock, fcntl.LOCK_SH)

@@ -141,7 +141,7 @@ def _check(path: Path, report: CheckReport) -> None:
         reader.close()
     try:
         recorded = count_fingerprints(path)
-    except Exception:  # noqa: BLE001 (integrity_problems has said why)
+    except Exception:  # integrity_problems has said why
         return
     if recorded != report.stories:
         report.problems.append(
@@ -157,7 +157,7 @@ def _open_reader(path: Path) -> tuple[Any, str | None]:
         warnings.simplefilter("ignore", ResourceWarning)
         try:
             return whoosh_index.open_dir(str(path), indexname=INDEX_NAME).reader(), None
-        except Exception as err:  # noqa: BLE001 (any failure to open is the finding)
+        except Exception as err:  # any failure to open is the finding
             failure = _say(err)
         gc.collect()
     return None, failure
@@ -185,7 +185,7 @@ def _check_segment(leaf: Any, report: CheckReport, problem: Callable[[str], None
             fields = leaf.stored_fields(docnum)
             if not leaf.is_deleted(docnum) and (not isinstance(fields, dict) or "id" not in fields):
                 problem(f"document {docnum} has no stored id")
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         problem(f"stored fields cannot be read: {_say(err)}")
     for fieldname in schema.names():
         fieldtype = schema[fieldname]
@@ -196,13 +196,13 @@ def _check_segment(leaf: Any, report: CheckReport, problem: Callable[[str], None
                 values = list(leaf.column_reader(fieldname))
                 if len(values) != count:
                     problem(f"column {fieldname} has {len(values):,} values, not {count:,}")
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 problem(f"column {fieldname} cannot be read: {_say(err)}")
         if fieldtype.scorable:
             try:
                 for docnum in range(count):
                     leaf.doc_field_length(docnum, fieldname)
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 problem(f"field lengths of {fieldname} cannot be read: {_say(err)}")
 
 
@@ -216,7 +216,7 @@ def _check_postings(
             report.terms += 1
             try:
                 n = count_postings(leaf.postings(fieldname, term), count)
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 problem(f"postings of {fieldname}:{term!r} cannot be read: {_say(err)}")
                 continue
             report.postings += n
@@ -225,7 +225,7 @@ def _check_postings(
                     f"{fieldname}:{term!r} has {n:,} postings, its frequency says "
                     f"{info.doc_frequency():,}"
                 )
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         problem(f"terms of {fieldname} cannot be read: {_say(err)}")
 
 

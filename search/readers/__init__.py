@@ -69,7 +69,7 @@ def crawl_time(path: Path, crawled_at: datetime | None) -> datetime:
 
 def read_file(path: Path, crawled_at: datetime | None = None) -> ReadResult:
     """Read one file into pages, or raise ``SkippedFile`` naming the reason."""
-    from search.readers import aggregator, jsonl, reuters  # noqa: PLC0415 (keeps import light)
+    from search.readers import aggregator, jsonl, reuters  # here: keeps import light
 
     spath = str(path)
     try:

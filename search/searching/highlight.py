@@ -18,8 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Collection
-from itertools import compress, repeat
-from typing import Any
+from itertools import compress
 
 from search.indexing import analysis
 from search.models import Marked
@@ -28,7 +27,6 @@ ELLIPSIS = "…"
 
 _WORDS = re.compile(f"({analysis.WORD.pattern})")
 """The indexed word pattern in a group, so ``split`` returns the text between words too."""
-_MISS = object()
 
 Hit = tuple[int, int, str]
 """Where a matching word starts and ends in the text, and its term."""
@@ -55,7 +53,8 @@ or an opening quote; or a new line (paragraphs are lines, or separated by blank 
 
 def matches(text: str, terms: Collection[str]) -> bool:
     """True when a word of ``text`` is one of the indexed ``terms``."""
-    return bool(terms) and not _as_set(terms).isdisjoint(_normalised(analysis.WORD.findall(text)))
+    words = analysis.WORD.findall(text)
+    return bool(terms) and not _as_set(terms).isdisjoint(analysis.normalise_all(words))
 
 
 def mark(text: str, terms: Collection[str]) -> Marked:
@@ -118,24 +117,13 @@ def _as_set(terms: Collection[str]) -> set[str] | frozenset[str]:
     return terms if isinstance(terms, set | frozenset) else set(terms)
 
 
-def _normalised(words: list[str]) -> list[Any]:
-    """``normalise`` of each word (``None`` for stop words), read from its cache in C and
-    computed only for words it has not seen: 1.6 times as fast as a call per word."""
-    found = list(map(analysis._cache.get, words, repeat(_MISS)))
-    if _MISS in found:
-        found = [
-            analysis.normalise(w) if t is _MISS else t for w, t in zip(words, found, strict=True)
-        ]
-    return found
-
-
 def _hits(text: str, terms: Collection[str]) -> list[Hit]:
     """``(start, end, term)`` of each matching word, in order."""
     if not terms or not text:
         return []
     terms = _as_set(terms)
     parts = _WORDS.split(text)  # between, word, between, word, ..., between
-    normalised = _normalised(parts[1::2])
+    normalised = analysis.normalise_all(parts[1::2])
     matched = compress(range(1, len(parts), 2), map(terms.__contains__, normalised))
     hits = []
     position = previous = 0
