@@ -17,9 +17,9 @@ import click
 
 from search.errors import NewsdexError
 from search.indexing import indexer
-from search.indexing.stats import index_stats
 from search.ingest.topics import Taxonomy
 from search.models import FACETS, Marked, SearchResults
+from search.searching.stats import index_stats
 
 INDEX_OPTION = click.option(
     "--index",

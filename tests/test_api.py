@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search.indexing.stats import index_stats
+from search.searching.stats import index_stats
 
 CONTRACT = {
     "total",

@@ -21,9 +21,9 @@ from search.indexing.analysis import terms
 from search.indexing.generations import IndexDir
 from search.indexing.index_format import FORMAT_FILE, FORMAT_VERSION, check_format, verify_files
 from search.indexing.schema import StorySchema
-from search.indexing.stats import index_stats
 from search.models import SearchRequest
 from search.searching.engine import Engine
+from search.searching.stats import index_stats
 from tests.conftest import CRAWLED
 from tests.test_indexer import run_build, run_update
 

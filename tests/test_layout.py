@@ -6,6 +6,11 @@
 - Only the fence, ``search/indexing/whoosh_private/``, imports Whoosh's private modules
   (codecs, matchers, writers, columns, readers, utilities); everything else uses the public
   API that Whoosh documents, so a newcomer knows which code a Whoosh change can break.
+- Inside ``search`` the packages import along the data's way only: readers -> ingest ->
+  indexing -> searching -> interface, never back (ingest may use ``indexing.analysis``).
+- No module of ``search`` or ``web`` grows past ``MAX_MODULE_LINES`` and no class past
+  ``MAX_CLASS_LINES``: one that does has become two things, and wants splitting.
+- Every package says, in its docstring, what it owns and what it may import.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ WEB = ("web", "flask", "werkzeug", "jinja2", "markupsafe", "htmx_flask")
 WEB_ALLOWED = {("search/cli.py", "serve", "web")}
 """(module, function, import): ``newsdex serve`` starts the web app."""
 WHOOSH_PRIVATE = ("codec", "filedb", "util", "matching", "writing", "columns", "reading")
+
+
+MAX_MODULE_LINES = 400
+MAX_CLASS_LINES = 150
 
 
 def modules(*packages: str) -> Iterator[Path]:
@@ -150,3 +159,52 @@ def test_only_the_highlight_filter_makes_markup() -> None:
 def _line_of(path: str, text: str) -> int:
     lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
     return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+def test_modules_and_classes_stay_small() -> None:
+    too_big = []
+    for path in modules("search", "web"):
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(ROOT))
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            too_big.append(f"{name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                assert node.end_lineno is not None
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_CLASS_LINES:
+                    too_big.append(f"{name}: class {node.name} has {lines} lines")
+    assert not too_big, "\n".join(too_big)
+
+
+def test_every_package_says_what_it_owns_and_may_import() -> None:
+    packages = [p.parent for p in modules("search", "web") if p.name == "__init__.py"]
+    assert len(packages) >= 7
+    missing = [
+        str(package.relative_to(ROOT))
+        for package in packages
+        if "import"
+        not in (ast.get_docstring(ast.parse((package / "__init__.py").read_text())) or "")
+    ]
+    assert not missing, missing
+
+
+def _docstring(path: Path) -> str:
+    return ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+
+
+PIPELINE = ("readers", "ingest", "indexing", "searching", "interface")
+"""The packages of ``search`` in the data's order."""
+BACKWARDS_ALLOWED = {"ingest": ("search.indexing.analysis",)}
+
+
+def test_the_packages_import_along_the_pipeline_only() -> None:
+    found = []
+    for n, package in enumerate(PIPELINE):
+        later = tuple(f"search.{p}" for p in PIPELINE[n + 1 :])
+        for path in modules(f"search/{package}"):
+            for line, module in imports(path):
+                allowed = BACKWARDS_ALLOWED.get(package, ())
+                if later and module.startswith(later) and not module.startswith(allowed):
+                    found.append(f"{path.relative_to(ROOT)}:{line}: {module}")
+    assert not found, "\n".join(found)

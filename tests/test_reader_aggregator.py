@@ -14,6 +14,7 @@ import pytest
 
 from search.models import Caption, Page, RawStory
 from search.readers import aggregator
+from search.readers.captions import is_credit_line, split_inline_captions
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 FOUNDING = CORPUS / "daily8" / "000_5acd118906de60e3.txt"
@@ -409,7 +410,7 @@ def test_related_block_whose_source_line_is_missing() -> None:
     ],
 )
 def test_split_inline_captions(text: str, body: str, captions: tuple[Caption, ...]) -> None:
-    assert aggregator.split_inline_captions(text) == (body, captions)
+    assert split_inline_captions(text) == (body, captions)
 
 
 @pytest.mark.parametrize(
@@ -425,7 +426,7 @@ def test_split_inline_captions(text: str, body: str, captions: tuple[Caption, ..
     ],
 )
 def test_is_credit_line(line: str, expected: bool) -> None:
-    assert aggregator.is_credit_line(line) is expected
+    assert is_credit_line(line) is expected
 
 
 @pytest.mark.parametrize(

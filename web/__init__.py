@@ -1,6 +1,13 @@
 """The Flask app: ``create_app()`` builds it; importing ``web`` does nothing else.
 
 Production: ``gunicorn -c gunicorn.conf.py 'web:create_app()'``; development: ``newsdex serve``.
+It owns HTTP and HTML: the pages (``pages``, ``templates/``), the JSON API (``api``,
+``openapi``), htmx (``htmx``), error responses (``errors``) and the engine each worker holds
+(``search_index``). It parses requests and shapes JSON with ``search.interface``, shared with
+the CLI.
+
+May import: ``search`` (the records, ``search.interface`` and the engine), Flask, Jinja,
+htmx-flask; the library never imports ``web``.
 """
 
 from __future__ import annotations

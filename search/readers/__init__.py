@@ -3,6 +3,9 @@
 Each reader module offers ``sniff(path, text) -> bool`` and
 ``read(path, text, crawled_at) -> ReadResult``; this module decodes the bytes, picks the reader
 and turns every way a file can fail into a ``SkippedFile`` with a short reason.
+
+May import: ``search.models``, ``search.errors``, the standard library and parsing libraries;
+never the index (``search.indexing``), ``search.ingest`` nor ``search.searching``.
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
 """Searching: a ``SearchRequest`` in, ``SearchResults`` (plain records, no HTML) out.
 
-``query`` reads the query language into a Whoosh query; ``matching`` runs it over whole posting
-lists as numpy arrays; ``facets`` counts facets and the date histogram; ``highlight`` finds the
-matched words as data (``Marked``); ``spelling`` suggests corrections; ``engine`` is the one
-place a searcher is open.
+``query`` reads the query language into a Whoosh query (``query_dates``: its date terms);
+``matching`` runs it over whole posting lists as numpy arrays (``scored_postings``: each term's
+postings, scored; ``coordination``: Whoosh's any-word bonus); ``facets`` counts facets and the
+date histogram; ``highlight`` finds the matched words as data (``Marked``); ``spelling``
+suggests corrections; ``budget`` bounds a search's time. ``engine`` is the one place a
+searcher is open (``generation``: one opened generation; ``results``: one search; ``story``:
+one story in full); ``stats`` says what an index holds.
 
-May import: ``search.models``, ``search.errors``, ``search.indexing`` (the index's schema,
-analysis, generations and, for the raw reading of postings and columns,
-``search.indexing.whoosh_private``) and Whoosh's public modules; never a web framework.
+May import: ``search.models``, ``search.errors``, ``search.ingest`` (topic labels),
+``search.indexing`` (the schema, analysis, generations and, for the raw reading of postings
+and columns, ``search.indexing.whoosh_private``) and Whoosh's public modules; never
+``search.interface``, ``web`` nor a web framework.
 """

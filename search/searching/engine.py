@@ -21,11 +21,11 @@ from typing import Any
 
 from search.errors import IndexCorrupt, IndexFormatError, IndexMissing, NewsdexError
 from search.indexing.generations import IndexDir, hold_current, remove_unused_generations
-from search.indexing.stats import index_stats
 from search.models import SearchRequest, SearchResults, StoryDetail
 from search.searching import results, story
 from search.searching.budget import Budget
 from search.searching.generation import Generation, diagnose, live_name, open_generation
+from search.searching.stats import index_stats
 
 log = logging.getLogger("newsdex.engine")
 
