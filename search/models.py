@@ -151,16 +151,23 @@ class Marked:
 
 
 @dataclass(frozen=True, slots=True)
-class StoryHit:
-    """One story in a result list, with the query's words marked in its title and snippets."""
+class StoryCard:
+    """What names a story wherever one is listed: a hit, a related or similar story, the
+    story's own page. ``StoryHit`` and ``StoryDetail`` are cards with more."""
 
     id: str
     title: str
-    marked_title: Marked
     source: str
     published: datetime | None
     precision: Precision | None
     kind: Kind
+
+
+@dataclass(frozen=True, slots=True)
+class StoryHit(StoryCard):
+    """One story in a result list, with the query's words marked in its title and snippets."""
+
+    marked_title: Marked
     topics: tuple[str, ...]
     topic_labels: tuple[str, ...]
     """The name of each of ``topics`` in the index's taxonomy (the id when it has none)."""
@@ -220,28 +227,10 @@ class SearchResults:
 
 
 @dataclass(frozen=True, slots=True)
-class StoryRef:
-    """A story named in another's page: a related story or a similar one."""
-
-    id: str
-    title: str
-    source: str
-    published: datetime | None
-    precision: Precision | None
-    kind: Kind
-
-
-@dataclass(frozen=True, slots=True)
-class StoryDetail:
+class StoryDetail(StoryCard):
     """One story in full, for its own page, with the query's terms marked."""
 
-    id: str
-    kind: Kind
-    title: str
     marked_title: Marked
-    source: str
-    published: datetime | None
-    precision: Precision | None
     body: str
     marked_body: tuple[Marked, ...]
     """One per paragraph of the body, or of the teaser text when only a teaser of the story
@@ -254,5 +243,5 @@ class StoryDetail:
     topic_labels: tuple[str, ...]
     """The name of each of ``topics`` in the index's taxonomy (the id when it has none)."""
     pages: tuple[str, ...]
-    related: tuple[StoryRef, ...]
-    similar: tuple[StoryRef, ...]
+    related: tuple[StoryCard, ...]
+    similar: tuple[StoryCard, ...]

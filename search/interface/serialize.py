@@ -23,9 +23,9 @@ from search.models import (
     ParsedQuery,
     SearchRequest,
     SearchResults,
+    StoryCard,
     StoryDetail,
     StoryHit,
-    StoryRef,
 )
 
 SEARCH_PATH = "/api/search"
@@ -104,15 +104,22 @@ def query_json(query: ParsedQuery) -> dict[str, Any]:
     }
 
 
+def card_json(card: StoryCard) -> dict[str, Any]:
+    """The fields that name a story, in every shape that lists one."""
+    return {
+        "id": card.id,
+        "title": card.title,
+        "source": card.source,
+        "published": _iso(card.published),
+        "date_precision": card.precision,
+        "kind": card.kind,
+    }
+
+
 def hit_json(hit: StoryHit, q: str = "") -> dict[str, Any]:
     return {
-        "id": hit.id,
-        "title": hit.title,
+        **card_json(hit),
         "title_html": to_html(hit.marked_title),
-        "source": hit.source,
-        "published": _iso(hit.published),
-        "date_precision": hit.precision,
-        "kind": hit.kind,
         "topics": list(hit.topics),
         "pages": list(hit.pages),
         "snippets": [to_html(s) for s in hit.snippets],
@@ -143,13 +150,8 @@ def histogram_json(histogram: Histogram, req: SearchRequest, path: str) -> dict[
 def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
     """One story in full; ``title_html`` and ``body_html`` mark the terms of ``q``."""
     return {
-        "id": story.id,
-        "kind": story.kind,
-        "title": story.title,
+        **card_json(story),
         "title_html": to_html(story.marked_title),
-        "source": story.source,
-        "published": _iso(story.published),
-        "date_precision": story.precision,
         "topics": list(story.topics),
         "pages": list(story.pages),
         "body": story.body,
@@ -163,16 +165,9 @@ def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
     }
 
 
-def ref_json(ref: StoryRef) -> dict[str, Any]:
-    return {
-        "id": ref.id,
-        "title": ref.title,
-        "source": ref.source,
-        "published": _iso(ref.published),
-        "date_precision": ref.precision,
-        "kind": ref.kind,
-        "url": story_url(ref.id),
-    }
+def ref_json(ref: StoryCard) -> dict[str, Any]:
+    """A related or similar story: its card and its URL."""
+    return {**card_json(ref), "url": story_url(ref.id)}
 
 
 def story_url(story_id: str, q: str = "") -> str:

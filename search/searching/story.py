@@ -10,7 +10,7 @@ from whoosh import query as wq
 
 from search.errors import StoryNotFound
 from search.indexing.analysis import terms
-from search.models import Caption, StoryDetail, StoryRef
+from search.models import Caption, StoryCard, StoryDetail
 from search.searching import highlight
 from search.searching.budget import Budget
 from search.searching.generation import Generation
@@ -40,9 +40,9 @@ def story(gen: Generation, story_id: str, q: str = "") -> StoryDetail:
         other = gen.searcher.document_number(id=other_id)
         if other is not None and gen.matcher.live[other]:
             related_docs.append(other)
-    related = [_ref(gen.stored(d)) for d in related_docs]
+    related = [_card(gen.stored(d)) for d in related_docs]
     shown = {docnum, *related_docs}
-    similar = [_ref(gen.stored(d)) for d in _similar(gen, doc, shown)]
+    similar = [_card(gen.stored(d)) for d in _similar(gen, doc, shown)]
     return StoryDetail(
         id=doc["id"],
         kind=doc.get("kind", "article"),
@@ -98,8 +98,8 @@ def _captions(text: str) -> tuple[Caption, ...]:
     return tuple(captions)
 
 
-def _ref(doc: dict[str, Any]) -> StoryRef:
-    return StoryRef(
+def _card(doc: dict[str, Any]) -> StoryCard:
+    return StoryCard(
         id=doc["id"],
         title=doc.get("title") or "",
         source=doc.get("source", ""),
