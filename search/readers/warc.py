@@ -44,6 +44,7 @@ TRUNCATED = "truncated record"
 
 _GZIP = b"\x1f\x8b\x08"
 _CHUNK = 1 << 20
+_FAR_FUTURE = datetime(9000, 1, 1)
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -101,50 +102,52 @@ class _Reading:
         end = base
         try:
             for record in records:
-                offset = base + records.get_record_offset()
-                page = self._page(record, offset)
+                # Offsets are known only once the record is read to its end (warcio reads
+                # to the end when asked for one), so the page comes first.
+                page, note = self._page(record)
                 records.read_to_end(record)
                 if record.raw_stream is not None and getattr(record.raw_stream, "limit", 0) > 0:
                     return end, f"cut off {record.raw_stream.limit:,} bytes before its end"
-                end = base + records.get_record_offset() + records.get_record_length()
+                offset = base + records.get_record_offset()
+                end = offset + records.get_record_length()
+                if note:
+                    self.problems.append(f"{self.path}: record at byte {offset:,}: {note}")
                 if page is not None:
                     yield page
         except Exception as err:  # warcio raises many kinds on bad bytes; all mean "corrupt"
             return end, f"{type(err).__name__}: {err}".strip()[:200]
         return end, None
 
-    def _page(self, record: Any, offset: int) -> Page | None:
+    def _page(self, record: Any) -> tuple[Page | None, str]:
+        """The record's page, if it is one, and a note on how its bytes were decoded."""
         if record.rec_type == "revisit":
-            return self._skip(REVISIT, record)
+            return self._skip(REVISIT, record), ""
         if record.rec_type != "response" or record.http_headers is None:
-            return None
+            return None, ""
         status = record.http_headers.get_statuscode() or ""
         if status.startswith("3"):
-            return self._skip(REDIRECT, record)
+            return self._skip(REDIRECT, record), ""
         if status != "200":
-            return self._skip(f"status {status or 'missing'}", record)
+            return self._skip(f"status {status or 'missing'}", record), ""
         content_type = record.http_headers.get_header("Content-Type") or ""
         mime, _, params = content_type.partition(";")
-        payload = record.content_stream().read(html_reader.MAX_BYTES + 1)
-        if mime.strip().lower() not in HTML_TYPES and not (
-            not mime.strip() and html_reader.sniff(Path(""), payload[:4096])
-        ):
-            return self._skip(NOT_HTML, record, mime.strip() or "no type")
+        mime = mime.strip().lower()
+        payload = _read_up_to(record.content_stream(), html_reader.MAX_BYTES + 1)
+        if mime not in HTML_TYPES and (mime or not html_reader.sniff(Path(""), payload[:4096])):
+            return self._skip(NOT_HTML, record, mime or "no type"), ""
         if len(payload) > html_reader.MAX_BYTES:
-            return self._skip(html_reader.TOO_LARGE, record)
-        url = record.rec_headers.get_header("WARC-Target-URI") or f"{self.path}@{offset}"
+            return self._skip(html_reader.TOO_LARGE, record), ""
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
         decoded = html_reader.decode(payload, _charset(params))
         try:
             page = html_reader.extract(
                 decoded.text, self._crawl_time(record), path=self.path, location=url, url=url
             )
         except html_reader.NotArticle as skip:
-            return self._skip(skip.reason, record)
+            return self._skip(skip.reason, record), ""
         except Exception as err:  # a page the HTML reader chokes on costs that page only
-            return self._skip("reader error", record, f"{type(err).__name__}: {err}"[:100])
-        if decoded.note:
-            self.problems.append(f"{self.path}: record at byte {offset:,} ({url}): {decoded.note}")
-        return self._shared(page)
+            return self._skip("reader error", record, f"{type(err).__name__}: {err}"[:100]), ""
+        return self._shared(page), f"{url}: {decoded.note}" if decoded.note else ""
 
     def _skip(self, reason: str, record: Any, detail: str = "") -> None:
         self.skipped[reason] += 1
@@ -154,7 +157,7 @@ class _Reading:
         return None
 
     def _crawl_time(self, record: Any) -> datetime:
-        found = parse_date(record.rec_headers.get_header("WARC-Date") or "", datetime.max)
+        found = parse_date(record.rec_headers.get_header("WARC-Date") or "", _FAR_FUTURE)
         return found[0] if found else self.crawled_at
 
     def _shared(self, page: Page) -> Page:
@@ -178,6 +181,20 @@ class _Reading:
             named = ", ".join(self.examples[reason])
             lines.append(f"{self.path}: {count:,} records skipped ({reason}): {named}{more}")
         return lines
+
+
+def _read_up_to(stream: Any, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a stream: warcio's ``read(n)`` may return fewer while more is
+    to come."""
+    parts: list[bytes] = []
+    left = limit
+    while left > 0:
+        part = stream.read(min(left, _CHUNK))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def _charset(params: str) -> str | None:

@@ -93,9 +93,10 @@ def parse_date(value: str, crawled_at: datetime) -> tuple[datetime, Precision] |
     """A date as pages and feeds write it, as naive UTC with its precision; ``None`` if unusable.
 
     ISO 8601 (``2025-10-14``, ``2025-10-14T08:45:00+02:00``, ``...Z``) and RFC 2822
-    (``Tue, 14 Oct 2025 08:45:00 GMT``). A date alone, or a time of exactly midnight with no
-    zone (how many systems write "no time"), is ``day``; anything else ``time``. A time without a
-    zone is taken as UTC. Dates before 1990 or more than two days after the crawl are refused.
+    (``Tue, 14 Oct 2025 08:45:00 GMT``). A date alone, or a time of exactly midnight (how
+    many systems write "no time"), is ``day``, that date; anything else is ``time``, converted
+    to UTC (a time without a zone is taken as UTC). Dates before 1990 or more than two days
+    after the crawl are refused.
     """
     value = " ".join(value.split())
     if not value:
@@ -118,10 +119,11 @@ def parse_date(value: str, crawled_at: datetime) -> tuple[datetime, Precision] |
             except ValueError:
                 return None
             precision = "day"
-    if moment.tzinfo is not None:
+    if precision == "time" and moment.time() == datetime.min.time():
+        # Midnight to the second is how systems that know only the day write it.
+        moment, precision = moment.replace(tzinfo=None), "day"
+    elif moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    elif precision == "time" and moment.time() == datetime.min.time():
-        precision = "day"
     if not _EARLIEST <= moment <= crawled_at + _MAX_FUTURE:
         return None
     return moment, precision
