@@ -74,6 +74,11 @@ MIN_TEXT = 150
 MIN_UNTYPED_TEXT = 500
 """Characters of body a page needs to count as an article when nothing on it says it is one."""
 
+MIN_CARDS = 5
+"""Headline links (``<h2><a>``, ``<a><h3>``) left after the rails are taken out, from which a
+page that does not say what it is counts as a listing: a section front, a tag page."""
+_CARD_HEADLINES = "//h2[a] | //h3[a] | //a[h2] | //a[h3]"
+
 NOT_ARTICLE = "not an article"
 NO_TEXT = "no text"
 NOT_HTML = "not HTML"
@@ -248,6 +253,8 @@ def extract(
 
     body = main_text(tree, url, title)
     kind = page_kind(meta)
+    if kind is None and len(tree.xpath(_CARD_HEADLINES)) >= MIN_CARDS:
+        kind = "listing"
     if len(body) < MIN_TEXT:
         raise NotArticle(NO_TEXT, f"{len(body)} characters of text" + _label(title, url))
     if kind == "listing" or (kind is None and len(body) < MIN_UNTYPED_TEXT):
@@ -436,10 +443,11 @@ def take_captions(tree: HtmlElement) -> tuple[Caption, ...]:
         and (element.tag == "figcaption" or _is_caption_class(element))
     ]
     for element in found:
-        if element.getparent() is None or any(
-            a.tag in _OUTSIDE_ARTICLE for a in element.iterancestors()
+        if any(
+            a.tag in _OUTSIDE_ARTICLE or a.tag == "figcaption" or _is_caption_class(a)
+            for a in element.iterancestors()
         ):
-            continue
+            continue  # furniture, or a part of a caption already taken
         caption = split_caption(element)
         if caption.text or caption.credit:
             captions.append(caption)

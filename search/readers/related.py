@@ -305,7 +305,8 @@ def _list_item(
 
 
 def merge_teasers(*groups: list[RawStory]) -> tuple[RawStory, ...]:
-    """Teasers in page order, one per URL: a later copy only fills what the first lacked."""
+    """Teasers in page order, one per URL: a later copy fills what the first lacked, and gives
+    its date when that is finer (a ``<time>`` beats the day a URL spells)."""
     by_key: dict[str, RawStory] = {}
     for teaser in (t for group in groups for t in group):
         key = teaser.url or teaser.title.casefold()
@@ -317,12 +318,16 @@ def merge_teasers(*groups: list[RawStory]) -> tuple[RawStory, ...]:
     return tuple(by_key.values())
 
 
+_FINER = {None: 0, "approximate": 1, "day": 2, "time": 3}
+
+
 def _fill(first: RawStory, other: RawStory) -> RawStory:
+    dated = other if _FINER[other.precision] > _FINER[first.precision] else first
     return replace(
         first,
         body=first.body or other.body,
-        published=first.published or other.published,
-        precision=first.precision if first.published else other.precision,
+        published=dated.published,
+        precision=dated.precision,
     )
 
 
