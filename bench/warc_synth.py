@@ -62,17 +62,23 @@ class Archive:
             url,
             "response",
             payload=io.BytesIO(body),
+            length=len(body),
             http_headers=http,
             warc_headers_dict={"WARC-Date": self._date()},
         )
-        self.writer.write_record(record)
+        self._write(record)
 
     def request(self, url: str) -> None:
         http = StatusAndHeaders(f"GET {url} HTTP/1.1", [("User-Agent", "newsdex-synth")])
         record = self.writer.create_warc_record(
             url, "request", http_headers=http, warc_headers_dict={"WARC-Date": self._date()}
         )
+        self._write(record)
+
+    def _write(self, record) -> None:
         self.writer.write_record(record)
+        # warcio buffers a payload of unknown length in a temporary file it never closes
+        record.raw_stream.close()
 
     def page(self, url: str, html: bytes) -> None:
         self.request(url)
@@ -98,7 +104,7 @@ class Archive:
             http_headers=http,
         )
         record.rec_headers.replace_header("WARC-Date", self._date())
-        self.writer.write_record(record)
+        self._write(record)
 
     def odd_records(self, site: str, n: int = 0) -> None:
         """One of each record a crawl holds that is not a page."""
