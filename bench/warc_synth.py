@@ -12,7 +12,9 @@ the odd records every hundred pages) until the file reaches the size asked for; 
 from __future__ import annotations
 
 import argparse
+import base64
 import io
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -126,22 +128,29 @@ def write_sample(out: Path = SAMPLE_WARC) -> int:
     return len(pages)
 
 
-def varied(pages: list[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
-    """The pages forever, each round under new URLs (and canonical links) so none repeats."""
+def varied(pages: list[tuple[str, bytes]], pad: int = 0) -> Iterator[tuple[str, bytes]]:
+    """The pages forever, each round under new URLs (and canonical links) so none repeats;
+    ``pad`` bytes of script state (random, so gzip cannot shrink it) added to each page."""
     n = 0
     while True:
         for url, html in pages:
             n += 1
             new = f"{url.rstrip('/')}-{n}"
-            yield new, html.replace(url.encode(), new.encode())
+            page = html.replace(url.encode(), new.encode())
+            if pad:
+                state = base64.b64encode(os.urandom(pad * 3 // 4))
+                page = page.replace(
+                    b"</head>", b"<script>window.__STATE__='" + state + b"'</script></head>", 1
+                )
+            yield new, page
 
 
-def write_big(out: Path, size: int) -> int:
+def write_big(out: Path, size: int, pad: int = 0) -> int:
     """Pages until the file is ``size`` bytes; returns how many."""
     count = 0
     with out.open("wb") as f:
         archive = Archive(f)
-        for url, html in varied(sample_pages()):
+        for url, html in varied(sample_pages(), pad):
             archive.page(url, html)
             count += 1
             if count % 100 == 0:

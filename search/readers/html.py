@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,9 +37,10 @@ from search.readers.related import (
     find_rails,
     item_list_teasers,
     merge_teasers,
+    outermost,
     rail_teasers,
     remove,
-    words_of,
+    scan,
 )
 from search.readers.webmeta import (
     ARTICLE_TYPES,
@@ -126,6 +128,7 @@ _BOX_WORDS = re.compile(
     r"\b(?:newsletters?|subscribe|subscription|sign ?up|signup|mc4wp|optin|opt in|"
     r"cookies?|consent|gdpr|share|sharing|social|share tools|promo|cta)\b"
 )
+_BOX_TAGS = frozenset({"div", "aside", "section", "form", "ul", "p"})
 _BOX_MAX_CHARS = 400
 """A box holding more text than this is left to the extractor: it may hold the article."""
 _OUTSIDE_ARTICLE = ("header", "footer", "nav", "aside")
@@ -240,7 +243,8 @@ def extract(
     source = publisher(meta, canonical or url)
     site = site_domain(canonical or url)
 
-    rails = find_rails(tree)
+    hinted = scan(tree)
+    rails = find_rails(tree, hinted)
     teasers = merge_teasers(
         *(rail_teasers(rail, base, site, source, crawled_at) for rail in rails),
         item_list_teasers(meta.ld, base, site, source, crawled_at),
@@ -248,8 +252,8 @@ def extract(
     remove(rails)
     published, precision = published_date(tree, meta, canonical or url, crawled_at)
     title = headline(tree, meta)
-    captions = take_captions(tree)
-    remove(find_boxes(tree))
+    captions = take_captions(tree, hinted)
+    remove(find_boxes(tree, hinted))
 
     body = main_text(tree, url, title)
     kind = page_kind(meta)
@@ -379,15 +383,7 @@ def published_date(
     tree: HtmlElement, meta: Meta, url: str | None, crawled_at: datetime
 ) -> tuple[datetime | None, Precision | None]:
     """When the story was published, with its precision (see ``docs/formats.md``)."""
-    candidates: list[str] = []
-    if meta.article is not None:
-        candidates += [text_of(meta.article.get(k)) for k in ("datePublished", "dateCreated")]
-    candidates.append(meta.get(*_PUBLISHED_META))
-    candidates += tree.xpath(
-        "//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content"
-        " | //time[@pubdate]/@datetime | //article//time/@datetime | //time/@datetime"
-    )
-    for value in candidates:
+    for value in _date_candidates(tree, meta):
         found = parse_date(str(value), crawled_at) if value else None
         if found is not None:
             return found
@@ -395,6 +391,18 @@ def published_date(
     if day is not None:
         return day, "day"
     return relative_date(tree, crawled_at)
+
+
+def _date_candidates(tree: HtmlElement, meta: Meta) -> Iterator[str]:
+    """Published dates the page states, best first; the markup is searched only when the
+    metadata has none."""
+    if meta.article is not None:
+        yield from (text_of(meta.article.get(k)) for k in ("datePublished", "dateCreated"))
+    yield meta.get(*_PUBLISHED_META)
+    yield from tree.xpath(
+        "//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content"
+        " | //time[@pubdate]/@datetime | //article//time/@datetime | //time/@datetime"
+    )
 
 
 def relative_date(
@@ -428,7 +436,7 @@ def _age_phrases(text: str) -> list[str]:
 # --- captions -------------------------------------------------------------------------------
 
 
-def take_captions(tree: HtmlElement) -> tuple[Caption, ...]:
+def take_captions(tree: HtmlElement, hinted: list[tuple[HtmlElement, str]]) -> tuple[Caption, ...]:
     """Captions of the figures outside page furniture, each split into text and credit, and
     taken out of the tree so the body does not repeat them.
 
@@ -436,23 +444,22 @@ def take_captions(tree: HtmlElement) -> tuple[Caption, ...]:
     caption (``wp-caption-text``, ``image-caption``, ``article__caption``).
     """
     captions: list[Caption] = []
-    found = [
-        element
-        for element in tree.iter()
-        if isinstance(element.tag, str)
-        and (element.tag == "figcaption" or _is_caption_class(element))
-    ]
-    for element in found:
-        if any(
-            a.tag in _OUTSIDE_ARTICLE or a.tag == "figcaption" or _is_caption_class(a)
-            for a in element.iterancestors()
+    found = list(tree.iter("figcaption"))
+    found += [e for e, words in hinted if "caption" in words and _is_caption_class(e)]
+    for element in outermost(found):
+        if not _attached(element, tree) or any(
+            a.tag in _OUTSIDE_ARTICLE for a in element.iterancestors()
         ):
-            continue  # furniture, or a part of a caption already taken
+            continue  # furniture, or inside a rail taken out
         caption = split_caption(element)
         if caption.text or caption.credit:
             captions.append(caption)
         element.drop_tree()
     return tuple(dict.fromkeys(captions))
+
+
+def _attached(element: HtmlElement, root: HtmlElement) -> bool:
+    return any(a is root for a in element.iterancestors())
 
 
 def _is_caption_class(element: HtmlElement) -> bool:
@@ -484,17 +491,19 @@ def split_caption(figcaption: HtmlElement) -> Caption:
 # --- the body -------------------------------------------------------------------------------
 
 
-def find_boxes(tree: HtmlElement) -> list[HtmlElement]:
+def find_boxes(tree: HtmlElement, hinted: list[tuple[HtmlElement, str]]) -> list[HtmlElement]:
     """Newsletter, subscription, sharing and consent boxes: never article text, yet they sit
     inside article containers, where the extractor keeps them."""
-    boxes: list[HtmlElement] = []
-    for element in tree.iter("div", "aside", "section", "form", "ul", "p"):
-        if boxes and any(a is boxes[-1] for a in element.iterancestors()):
-            continue
-        attrs = " ".join(element.get(name, "") for name in ("class", "id", "aria-label"))
-        if attrs.strip() and _BOX_WORDS.search(words_of(attrs)) and not _holds_text(element):
-            boxes.append(element)
-    return boxes
+    return outermost(
+        [
+            element
+            for element, words in hinted
+            if element.tag in _BOX_TAGS
+            and _BOX_WORDS.search(words)
+            and _attached(element, tree)
+            and not _holds_text(element)
+        ]
+    )
 
 
 def _holds_text(element: HtmlElement) -> bool:
