@@ -40,7 +40,7 @@ def sample_pages(folder: Path = SAMPLES) -> list[tuple[str, bytes]]:
         found = _CANONICAL.search(data)
         url = found[1].decode() if found else f"https://example.org/{path.stem}"
         if url.startswith("/"):
-            url = "https://www.harbourherald.example" + url
+            url = "https://www.aldinepost.example" + url
         pages.append((url, data))
     return pages
 
@@ -124,7 +124,7 @@ def write_sample(out: Path = SAMPLE_WARC) -> int:
             archive.page(url, html)
         first_date = (CRAWL_START + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
         archive.revisit(pages[0][0], first_date)
-        archive.odd_records("www.harbourherald.example")
+        archive.odd_records("www.aldinepost.example")
     return len(pages)
 
 
@@ -154,7 +154,7 @@ def write_big(out: Path, size: int, pad: int = 0) -> int:
             archive.page(url, html)
             count += 1
             if count % 100 == 0:
-                archive.odd_records("www.harbourherald.example", count)
+                archive.odd_records("www.aldinepost.example", count)
                 if f.tell() >= size:
                     break
     return count

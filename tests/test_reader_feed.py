@@ -21,20 +21,20 @@ from tests.conftest import FERRY, page
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "html"
 CRAWLED = datetime(2025, 10, 14, 12, 0)
-HERALD = "https://www.harbourherald.example"
+HERALD = "https://www.aldinepost.example"
 
 
 def test_rss_items_are_teasers() -> None:
-    result = read_file(DATA / "harbour-herald.rss", CRAWLED)
+    result = read_file(DATA / "aldine-post.rss", CRAWLED)
     assert result.problems == []
     (feed_page,) = result.pages
     assert feed_page.article is None
-    assert feed_page.location == str(DATA / "harbour-herald.rss")
+    assert feed_page.location == str(DATA / "aldine-post.rss")
     teasers = feed_page.teasers
     assert [t.kind for t in teasers] == ["teaser"] * 4
     bridge = teasers[0]
     assert bridge.title == "Kessel Junction rail bridge to close for six weeks of repairs"
-    assert bridge.source == "Harbour Herald – Transport"  # the feed's title
+    assert bridge.source == "Aldine Post – Transport"  # the feed's title
     assert bridge.url == f"{HERALD}/news/transport/2025/10/14/kessel-junction-bridge-closure"
     assert (bridge.published, bridge.precision) == (datetime(2025, 10, 14, 6, 45), "time")
     # markup removed, paragraphs kept apart, the image dropped
@@ -71,7 +71,7 @@ def test_feed_recognised_by_content_whatever_its_name(tmp_path: Path) -> None:
 
 
 def test_feed_that_is_not_well_formed_keeps_what_it_can(tmp_path: Path) -> None:
-    text = (DATA / "harbour-herald.rss").read_text(encoding="utf-8")
+    text = (DATA / "aldine-post.rss").read_text(encoding="utf-8")
     path = tmp_path / "broken.rss"
     path.write_text(
         text.replace(
@@ -101,11 +101,11 @@ def test_feed_with_nothing_readable_is_skipped(tmp_path: Path) -> None:
 def test_build_over_html_warc_feed_and_aggregator_pages(tmp_path: Path) -> None:
     crawl = tmp_path / "crawl"
     crawl.mkdir()
-    for name in ("kessel-bridge.html", "islandlink-ferry-fares.html", "harbour-herald.rss"):
+    for name in ("kessel-bridge.html", "islandlink-ferry-fares.html", "aldine-post.rss"):
         shutil.copy(DATA / name, crawl / name)
     shutil.copy(ROOT / "samples" / "035_crawl.warc.gz", crawl / "crawl.warc.gz")
     (crawl / "aggregator.txt").write_text(
-        page("Harbour board backs new dredger", "Harbour Herald", "14-10-2025",
+        page("Harbour board backs new dredger", "Aldine Post", "14-10-2025",
              ["The harbour board approved a new dredger for the north channel."], [FERRY]),
         encoding="utf-8",
     )  # fmt: skip

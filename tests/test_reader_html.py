@@ -17,7 +17,7 @@ from search.readers.html import MAX_BYTES
 
 DATA = Path(__file__).resolve().parent / "data" / "html"
 CRAWLED = datetime(2025, 10, 14, 12, 0)
-HERALD = "https://www.harbourherald.example"
+HERALD = "https://www.aldinepost.example"
 
 
 def read_page(path: Path, crawled: datetime = CRAWLED) -> tuple[Page, list[str]]:
@@ -41,7 +41,7 @@ def test_title_source_date_and_url(bridge: Page) -> None:
     assert article is not None
     assert article.kind == "article"
     assert article.title == "Kessel Junction rail bridge to close for six weeks of repairs"
-    assert article.source == "Harbour Herald"
+    assert article.source == "Aldine Post"
     # JSON-LD says 08:45+02:00: kept to the minute, in UTC
     assert (article.published, article.precision) == (datetime(2025, 10, 14, 6, 45), "time")
     assert article.url == f"{HERALD}/news/transport/2025/10/14/kessel-junction-bridge-closure"
@@ -68,8 +68,8 @@ def test_body_is_the_article_text_only(bridge: Page) -> None:
         "Islandlink",
         "Growers fear",
         "Most read",  # the sidebar rail
-        "harbour master",
-        "harbourwatcher",  # the comments
+        "quay master",
+        "quaywatcher",  # the comments
         "rusting since I was a boy",
         "All rights reserved",  # the footer
         "Topics:",
@@ -81,7 +81,7 @@ def test_captions_apart_with_their_credits(bridge: Page) -> None:
     assert bridge.article.captions == (
         Caption(
             "The Kessel Junction bridge carries about 140 trains a day over the Venn.",
-            "Anna Lind / Harbour Herald",
+            "Anna Lind / Aldine Post",
         ),
         Caption(
             "Corrosion on one of the girders, photographed during the September inspection.",
@@ -98,14 +98,14 @@ def test_teasers_from_the_rails_with_absolute_urls(bridge: Page) -> None:
         "Coast line timetable to change in December",  # the inline "Read more" comes first
         "Islandlink freezes ferry fares for the winter",
         "Early frost hits Carrow Hills orchards",
-        "Port Aldine's harbour master retires after 31 years",
+        "Port Aldine's quay master retires after 31 years",
         "Rovers drawn away to Granite City in the cup",
         "Old Quarter parking charges to double",
     ]
     assert {t.kind for t in bridge.teasers} == {"teaser"}
     ferry = teasers["Islandlink freezes ferry fares for the winter"]
     assert ferry.url == f"{HERALD}/news/transport/2025/10/13/islandlink-ferry-fares-winter"
-    assert ferry.source == "Harbour Herald"
+    assert ferry.source == "Aldine Post"
     assert ferry.body == (
         "Fares between Port Aldine and the islands will stay at this summer's level until March,"
         " the operator said."
@@ -118,7 +118,7 @@ def test_teasers_from_the_rails_with_absolute_urls(bridge: Page) -> None:
     assert timetable.body == ""  # the promo line is its headline, not a summary
     # the rail's <time> fills in what the inline promo lacked
     assert (timetable.published, timetable.precision) == (datetime(2025, 10, 2, 14, 20), "time")
-    master = teasers["Port Aldine's harbour master retires after 31 years"]
+    master = teasers["Port Aldine's quay master retires after 31 years"]
     assert (master.published, master.precision) == (datetime(2025, 10, 14), "day")  # the URL's
 
 
@@ -217,9 +217,9 @@ def skipped(path: Path) -> SkippedFile:
 
 @pytest.mark.parametrize("host", ["www.", "amp.", "m.", ""])
 def test_source_is_the_site_whatever_the_host(tmp_path: Path, host: str) -> None:
-    head = f'<link rel="canonical" href="https://{host}harbourherald.example/news/ferry">'
+    head = f'<link rel="canonical" href="https://{host}aldinepost.example/news/ferry">'
     page, _ = read_page(write(tmp_path, "a.html", article_html(head)))
-    assert page.article.source == "harbourherald.example"
+    assert page.article.source == "aldinepost.example"
 
 
 def test_plain_file_without_url_or_name(tmp_path: Path) -> None:
@@ -284,7 +284,7 @@ def cards(n: int) -> str:
 
 def test_section_front_is_not_an_article(tmp_path: Path) -> None:
     html = (
-        "<html><head><title>News | Harbour Herald</title>"
+        "<html><head><title>News | Aldine Post</title>"
         '<meta property="og:type" content="website"></head>'
         f"<body><main><h1>News</h1>{cards(12)}</main></body></html>"
     )
@@ -322,9 +322,7 @@ def test_search_results_are_not_an_article(tmp_path: Path) -> None:
     ids=["error page", "login wall", "javascript shell", "empty body"],
 )
 def test_pages_without_text(tmp_path: Path, body: str) -> None:
-    html = (
-        f"<!DOCTYPE html><html><head><title>Harbour Herald</title></head><body>{body}</body></html>"
-    )
+    html = f"<!DOCTYPE html><html><head><title>Aldine Post</title></head><body>{body}</body></html>"
     skip = skipped(write(tmp_path, "a.html", html))
     assert skip.reason == "no text"
 

@@ -18,10 +18,8 @@ from search.readers.warc import sniff
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "html"
 CRAWLED = datetime(2025, 10, 20)
-BRIDGE = (
-    "https://www.harbourherald.example/news/transport/2025/10/14/kessel-junction-bridge-closure"
-)
-FERRY = "https://www.harbourherald.example/news/transport/2025/10/13/islandlink-ferry-fares-winter"
+BRIDGE = "https://www.aldinepost.example/news/transport/2025/10/14/kessel-junction-bridge-closure"
+FERRY = "https://www.aldinepost.example/news/transport/2025/10/13/islandlink-ferry-fares-winter"
 FROST = "https://www.valleycourier.example/2025/10/14/frost-hits-carrow-orchards/"
 
 
@@ -45,7 +43,7 @@ def archive_bytes(gzipped: bool = True, odd: bool = True) -> bytes:
         archive.page(url, html)
     if odd:
         archive.revisit(pages[0][0], "2025-10-14T09:02:00Z")
-        archive.odd_records("www.harbourherald.example")
+        archive.odd_records("www.aldinepost.example")
     return out.getvalue()
 
 
@@ -75,14 +73,14 @@ def test_every_html_response_is_a_page(crawl: Path) -> None:
     assert bridge.crawled_at == datetime(2025, 10, 14, 9, 6)  # the record's WARC-Date
     assert bridge.article.title == "Kessel Junction rail bridge to close for six weeks of repairs"
     assert bridge.article.url == BRIDGE
-    assert bridge.article.source == "Harbour Herald"
+    assert bridge.article.source == "Aldine Post"
     assert bridge.article.body.startswith("The rail bridge that carries the coast line")
-    assert "harbourwatcher" not in bridge.article.body
+    assert "quaywatcher" not in bridge.article.body
     assert len(bridge.teasers) == 6
     # relative links on a page from a WARC resolve against its URL
     ferry = result.pages[1]
     assert ferry.teasers[1].url == (
-        "https://www.harbourherald.example/news/transport/2025/10/09/tram-line-extension-approved"
+        "https://www.aldinepost.example/news/transport/2025/10/09/tram-line-extension-approved"
     )
 
 
@@ -91,10 +89,10 @@ def test_other_records_are_skipped_and_counted(crawl: Path) -> None:
     name = str(crawl)
     assert problems == [
         f"{name}: 1 records skipped (not HTML): "
-        "https://www.harbourherald.example/files/annual-report-0.pdf (application/pdf)",
-        f"{name}: 1 records skipped (redirect): http://www.harbourherald.example/r/0",
+        "https://www.aldinepost.example/files/annual-report-0.pdf (application/pdf)",
+        f"{name}: 1 records skipped (redirect): http://www.aldinepost.example/r/0",
         f"{name}: 1 records skipped (revisit): {FROST}",
-        f"{name}: 1 records skipped (status 404): https://www.harbourherald.example/gone/0",
+        f"{name}: 1 records skipped (status 404): https://www.aldinepost.example/gone/0",
     ]
 
 
