@@ -503,17 +503,17 @@ class Engine:
                 self._busy_since = None
 
     def _watch(self) -> None:
-        """Let go of a generation that is no longer live while the engine idles, so that an
-        idle worker does not keep an old index on disk for hours."""
+        """Switch to a new generation while the engine idles: an idle worker must not keep
+        an old index on disk for hours, and the next search must not wait for the switch."""
         while not self._closed.wait(WATCH_SECONDS):
             if not self._lock.acquire(blocking=False):
                 continue
             try:
                 gen = self._open
                 if gen is not None and _live_name(self.index) != gen.name:
-                    self._open = None
-                    gen.close()
-                    remove_unused_generations(self.index)
+                    # Opening the new one lets go of the old one; done here, the next
+                    # search does not pay for it.
+                    self._current()
             except Exception:  # a watcher must never take the worker down
                 log.exception("releasing an old generation of %s failed", self.index.path)
             finally:
@@ -580,6 +580,7 @@ def _open_generation(held: HeldGeneration) -> _Generation:
         log.error("index generation %s %s", held.generation.name, fault)
         raise IndexCorrupt(held.generation.name, fault)
     reader = searcher.reader()
+    leaves = [leaf for leaf, _ in reader.leaf_readers()]
     labels = _topic_labels(path)
     matcher = Matcher(searcher)
     columns = FacetColumns(reader, labels, lambda topic: matcher.term("topics", topic)[0])
@@ -588,7 +589,7 @@ def _open_generation(held: HeldGeneration) -> _Generation:
     def expand_prefix(prefix: str, limit: int) -> list[tuple[str, int]]:
         if gen.term_table_ready.wait(PREFIX_WAIT) and gen.term_table is not None:
             return gen.term_table.with_prefix(prefix, limit)
-        return _scan_prefix(reader, prefix, limit)
+        return _scan_prefix(leaves, prefix, limit)
 
     vocab = Vocabulary(
         sources=[s for s in columns.sources if s],
@@ -626,17 +627,10 @@ def _warm_up(gen: _Generation) -> None:
         log.debug("warming up %s stopped", gen.name, exc_info=True)
 
 
-def _scan_prefix(reader: Any, prefix: str, limit: int) -> list[tuple[str, int]]:
+def _scan_prefix(leaves: list[Any], prefix: str, limit: int) -> list[tuple[str, int]]:
     """What ``TermTable.with_prefix`` answers, from the first ``PREFIX_SCAN`` terms of each
     field: for the moments after opening, before the table is read."""
-    counts: dict[str, int] = {}
-    for fieldname in TEXT_FIELDS:
-        for i, term in enumerate(reader.expand_prefix(fieldname, prefix)):
-            if i >= PREFIX_SCAN:
-                break
-            text = term.decode("utf-8")
-            counts[text] = counts.get(text, 0) + reader.doc_frequency(fieldname, term)
-    return sorted(counts.items(), key=lambda pair: -pair[1])[:limit]
+    return TermTable.read(leaves, TEXT_FIELDS, prefix, PREFIX_SCAN).with_prefix(prefix, limit)
 
 
 def _live_name(index: IndexDir) -> str | None:
