@@ -43,4 +43,15 @@ errorlog = "-"
 loglevel = "info"
 
 proc_name = "newsdex"
+
+
+def post_worker_init(worker):
+    """Open the index in each new worker before it takes a request, so that no reader's
+    first search pays for opening it (the engine opens later builds by itself)."""
+    from web.search_index import get_engine
+
+    with worker.wsgi.app_context():
+        get_engine().health()
+
+
 wsgi_app = "web:create_app()"

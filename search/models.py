@@ -47,6 +47,8 @@ class RawStory:
     """Topics the input itself carries (JSON Lines, Reuters); never guessed by a reader."""
     id: str | None = None
     """An id the input gives (JSON Lines ``id``, Reuters ``NEWID``); kept as the story's id."""
+    url: str | None = None
+    """Where the story lives on the web: an article's canonical URL, a teaser's link."""
 
 
 @dataclass(frozen=True, slots=True)

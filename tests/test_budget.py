@@ -135,3 +135,14 @@ def test_a_story_page_with_many_prefixes_answers_quickly(reuters: Engine) -> Non
     started = time.monotonic()
     reuters.story(story_id, q=ALPHABET_PREFIXES)
     assert time.monotonic() - started < 1.0
+
+
+def test_prefixes_work_before_the_term_table_is_read(tmp_path: Path, monkeypatch) -> None:
+    from search.searching import generation as generation_module
+
+    monkeypatch.setattr(generation_module, "_warm_up", lambda gen: None)  # never ready
+    monkeypatch.setattr(generation_module, "PREFIX_WAIT", 0.0)
+    cold = fictional_engine(tmp_path)
+    ids = {h.id for h in cold.search(SearchRequest(q="ferr*", per_page=50), now=NOW).hits}
+    assert {"ferry-vote", "ferry-strike"} <= ids
+    cold.close()

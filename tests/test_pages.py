@@ -1,5 +1,6 @@
 """web/pages.py: the search and story pages, /healthz and the security headers, checked by their
-HTML structure over the index of ``samples/`` (30 fictional pages, 53 stories)."""
+HTML structure over the index of ``samples/`` (30 aggregator pages, 3 HTML pages, a feed and
+a WARC: 68 stories)."""
 
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ def test_facets_have_counts_and_checkboxes_in_the_form(client) -> None:
         boxes = fieldset.select('input[type="checkbox"]')
         assert boxes and all(b["form"] == "search" for b in boxes)
         assert all(b["hx-get"] == "/search" and b["hx-include"] == "#search" for b in boxes)
-    assert sum(count for count, _ in facet(soup, "kind").values()) == total(soup) == 53
+    assert sum(count for count, _ in facet(soup, "kind").values()) == total(soup) == 68
     # a long list keeps the rest behind "more…", which works without JavaScript
     more = soup.select_one("fieldset.facet-topic details.facet-more")
     assert more and text(more.select_one("summary")).startswith("more…")
@@ -216,7 +217,7 @@ def test_pager(client) -> None:
     second = get(client, following["href"])
     assert query(second.select_one('nav.pager a[rel="prev"]')["href"]) == {}  # page 1: default
     assert second.select_one("ol.hits")["start"] == "11"
-    assert "page 2 of 6" in text(second.select_one("#summary"))
+    assert "page 2 of 7" in text(second.select_one("#summary"))
     first_ids = {a["href"] for a in soup.select(".hit-title a")}
     assert first_ids.isdisjoint(a["href"] for a in second.select(".hit-title a"))
 
@@ -392,7 +393,7 @@ def test_static_files_are_served(client) -> None:
 def test_healthz(client, samples_app) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"ok": True, "generation": "gen-000001", "stories": 53}
+    assert response.get_json() == {"ok": True, "generation": "gen-000001", "stories": 68}
     assert "no-store" in response.headers["Cache-Control"]
 
 

@@ -1,8 +1,11 @@
 """Readers: turn one file into ``Page`` records, choosing the format by content and extension.
 
-Each reader module offers ``sniff(path, text) -> bool`` and
-``read(path, text, crawled_at) -> ReadResult``; this module decodes the bytes, picks the reader
-and turns every way a file can fail into a ``SkippedFile`` with a short reason.
+Each reader module offers ``sniff(path, head) -> bool`` and
+``read(path, data, crawled_at) -> ReadResult``; this module reads the bytes (un-gzipping them
+when compressed), picks the reader and turns every way a file can fail into a ``SkippedFile``
+with a short reason. The text readers (JSON Lines, aggregator pages) get text decoded here; the
+Reuters, HTML and feed readers get bytes and decode them by their own rules; WARC and ARC
+archives are never loaded whole: ``warc.read`` streams them from the path.
 
 May import: ``search.models``, ``search.errors``, the standard library and parsing libraries;
 never the index (``search.indexing``), ``search.ingest`` nor ``search.searching``.
@@ -13,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,30 +74,105 @@ def crawl_time(path: Path, crawled_at: datetime | None) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
 
 
+HEAD_BYTES = 65536
+"""How much of a file is read to recognise an archive that must be streamed, not loaded."""
+MAX_UNZIPPED = 200_000_000
+"""A gzip file that would unpack to more than this is skipped (``too large``), not unpacked."""
+TOO_LARGE = "too large"
+CORRUPT_GZIP = "corrupt gzip"
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
 def read_file(path: Path, crawled_at: datetime | None = None) -> ReadResult:
-    """Read one file into pages, or raise ``SkippedFile`` naming the reason."""
-    from search.readers import aggregator, jsonl, reuters  # here: keeps import light
+    """Read one file into pages, or raise ``SkippedFile`` naming the reason.
+
+    WARC and ARC archives are streamed from the path, record by record; any other file is read
+    whole (un-gzipped first when it is compressed) and handed to the reader its content picks.
+    """
+    from search.readers import warc  # here: keeps import light
 
     spath = str(path)
     try:
         # A FIFO or a device would block or never end: only regular files are opened.
         if not stat.S_ISREG(path.stat().st_mode):
             raise SkippedFile(spath, UNREADABLE, "not a regular file")
-        data = path.read_bytes()
         crawled = crawl_time(path, crawled_at)
+        with path.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+            if warc.sniff(path, head):
+                f.close()
+                return warc.read(path, crawled)
+            data = head + f.read()
     except OSError as err:
         raise SkippedFile(spath, UNREADABLE, err.strerror or str(err)) from None
+    problems: list[str] = []
+    name = path
+    if data.startswith(_GZIP_MAGIC):
+        data = gunzip(data, spath, problems)
+        name = path.with_suffix("") if path.suffix.lower() == ".gz" else path
     if not data.strip():
         raise SkippedFile(spath, EMPTY)
     if looks_binary(data):
-        raise SkippedFile(spath, BINARY)
-    if reuters.sniff(path, data[:4096]):
+        raise SkippedFile(spath, BINARY, _binary_detail(path, data))
+    result = _dispatch(path, name, data, crawled)
+    result.problems[:0] = problems
+    return result
+
+
+def _dispatch(path: Path, name: Path, data: bytes, crawled: datetime) -> ReadResult:
+    """The reader the content picks; ``name`` is the path without a ``.gz`` ending."""
+    from search.readers import aggregator, feed, html, jsonl, reuters
+
+    head = data[:4096]
+    if reuters.sniff(name, head):
         return reuters.read(path, data, crawled)
-    text = decode(data, spath)
+    # Feeds before HTML: an RSS item may hold an HTML page in its description.
+    if feed.sniff(name, head):
+        return feed.read(path, data, crawled)
+    if html.sniff(name, head):
+        return html.read(path, data, crawled)
+    text = decode(data, str(path))
     for reader in (jsonl, aggregator):
-        if reader.sniff(path, text):
+        if reader.sniff(name, text):
             return reader.read(path, text, crawled)
-    raise SkippedFile(spath, UNRECOGNISED)
+    raise SkippedFile(str(path), UNRECOGNISED)
+
+
+def gunzip(data: bytes, path: str, problems: list[str]) -> bytes:
+    """The unpacked bytes of a gzip file; a stream cut off is read as far as it goes and noted.
+
+    Raises ``SkippedFile`` for data that is not gzip after all, or that unpacks too large.
+    """
+    unpack = zlib.decompressobj(wbits=31)
+    try:
+        out = unpack.decompress(data, MAX_UNZIPPED + 1)
+    except zlib.error as err:
+        raise SkippedFile(path, CORRUPT_GZIP, str(err)) from None
+    if len(out) > MAX_UNZIPPED:
+        raise SkippedFile(path, TOO_LARGE, f"unpacks to more than {MAX_UNZIPPED:,} bytes")
+    if not unpack.eof:
+        problems.append(
+            f"{path}: gzip data cut off after {len(data):,} bytes; "
+            f"read the {len(out):,} bytes it unpacks to"
+        )
+    return out
+
+
+_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"PK\x03\x04": "a ZIP archive",
+    b"RIFF": "a RIFF (WebP, WAV, AVI) file",
+}
+
+
+def _binary_detail(path: Path, data: bytes) -> str:
+    what = next((name for magic, name in _MAGIC.items() if data.startswith(magic)), "")
+    if what:
+        return f"{what} named {path.suffix or 'without an extension'}"
+    return ""
 
 
 def walk(paths: list[Path]) -> Iterator[Path]:

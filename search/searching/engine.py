@@ -138,17 +138,17 @@ class Engine:
                 self._busy_since = None
 
     def _watch(self) -> None:
-        """Let go of a generation that is no longer live while the engine idles, so that an
-        idle worker does not keep an old index on disk for hours."""
+        """Switch to a new generation while the engine idles: an idle worker must not keep
+        an old index on disk for hours, and the next search must not wait for the switch."""
         while not self._closed.wait(WATCH_SECONDS):
             if not self._lock.acquire(blocking=False):
                 continue
             try:
                 gen = self._open
                 if gen is not None and live_name(self.index) != gen.name:
-                    self._open = None
-                    gen.close()
-                    remove_unused_generations(self.index)
+                    # Opening the new one lets go of the old one; done here, the next
+                    # search does not pay for it.
+                    self._current()
             except Exception:  # a watcher must never take the worker down
                 log.exception("releasing an old generation of %s failed", self.index.path)
             finally:

@@ -111,6 +111,7 @@ def open_generation(held: HeldGeneration) -> Generation:
         log.error("index generation %s %s", held.generation.name, fault)
         raise IndexCorrupt(held.generation.name, fault)
     reader = searcher.reader()
+    leaves = [leaf for leaf, _ in reader.leaf_readers()]
     labels = _topic_labels(path)
     matcher = Matcher(searcher)
     columns = FacetColumns(reader, labels, lambda topic: matcher.term("topics", topic)[0])
@@ -119,7 +120,7 @@ def open_generation(held: HeldGeneration) -> Generation:
     def expand_prefix(prefix: str, limit: int) -> list[tuple[str, int]]:
         if gen.term_table_ready.wait(PREFIX_WAIT) and gen.term_table is not None:
             return gen.term_table.with_prefix(prefix, limit)
-        return _scan_prefix(reader, prefix, limit)
+        return _scan_prefix(leaves, prefix, limit)
 
     vocab = Vocabulary(
         sources=[s for s in columns.sources if s],
@@ -157,17 +158,10 @@ def _warm_up(gen: Generation) -> None:
         log.debug("warming up %s stopped", gen.name, exc_info=True)
 
 
-def _scan_prefix(reader: Any, prefix: str, limit: int) -> list[tuple[str, int]]:
+def _scan_prefix(leaves: list[Any], prefix: str, limit: int) -> list[tuple[str, int]]:
     """What ``TermTable.with_prefix`` answers, from the first ``PREFIX_SCAN`` terms of each
     field: for the moments after opening, before the table is read."""
-    counts: dict[str, int] = {}
-    for fieldname in TEXT_FIELDS:
-        for i, term in enumerate(reader.expand_prefix(fieldname, prefix)):
-            if i >= PREFIX_SCAN:
-                break
-            text = term.decode("utf-8")
-            counts[text] = counts.get(text, 0) + reader.doc_frequency(fieldname, term)
-    return sorted(counts.items(), key=lambda pair: -pair[1])[:limit]
+    return TermTable.read(leaves, TEXT_FIELDS, prefix, PREFIX_SCAN).with_prefix(prefix, limit)
 
 
 def live_name(index: IndexDir) -> str | None:

@@ -23,17 +23,22 @@ class TermTable:
         self.frequencies = frequencies
 
     @classmethod
-    def read(cls, leaves: Iterable[Any], fieldnames: Iterable[str]) -> TermTable:
-        """Read the term tables of every leaf reader (segment) for ``fieldnames``."""
+    def read(
+        cls, leaves: Iterable[Any], fieldnames: Iterable[str], prefix: str = "", most: int = 0
+    ) -> TermTable:
+        """Read the term tables of every leaf reader (segment) for ``fieldnames``: all of
+        them, or the first ``most`` terms starting with ``prefix`` in each."""
         counts: dict[str, int] = {}
         names = tuple(fieldnames)
         for leaf in leaves:
             for name in names:
                 if name not in leaf.schema:
                     continue
-                for tbytes, info in leaf.iter_field(name):
+                for n, (tbytes, info) in enumerate(leaf.iter_prefix(name, prefix), 1):
                     term = tbytes.decode("utf-8")
                     counts[term] = counts.get(term, 0) + info.doc_frequency()
+                    if n == most:
+                        break
         terms = sorted(counts)
         return cls(terms, np.fromiter((counts[t] for t in terms), dtype=np.int64, count=len(terms)))
 
