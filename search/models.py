@@ -86,6 +86,9 @@ class Story:
     """Ids of the stories shown beside this article, in page order."""
     given_topics: tuple[str, ...] = field(default=())
     """Topics the input carried; ``topics`` adds the taxonomy's to these."""
+    url: str | None = None
+    """Where the story lives on the web, as the input spelled it: the article's canonical URL,
+    else a teaser's link. Not checked: only http(s) URLs may become links."""
 
 
 # --- search: what goes into ``engine.search`` and what comes out ----------------------------
@@ -179,6 +182,8 @@ class StoryHit(StoryCard):
     matched_in: tuple[str, ...]
     """Which parts matched: ``headline``, ``teaser``, ``body``, ``caption``."""
     score: float | None = None
+    link: str | None = None
+    """The story's URL on the web as the input gave it (``Story.url``); not checked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,3 +252,5 @@ class StoryDetail(StoryCard):
     pages: tuple[str, ...]
     related: tuple[StoryCard, ...]
     similar: tuple[StoryCard, ...]
+    link: str | None = None
+    """The story's URL on the web as the input gave it (``Story.url``); not checked."""

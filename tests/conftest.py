@@ -118,6 +118,40 @@ def built_index(tmp_path: Path, pages_dir: Path) -> Path:
     return index
 
 
+LINKED = [
+    {"id": "quay-1", "title": "Quay wall repaired", "source": "Harbour Gazette",
+     "body": "The <b>quay</b> wall was repaired.", "published": "2025-05-23",
+     "url": "https://www.harbourgazette.example/news/quay-wall?a=1&b=<2>"},
+    {"id": "quay-2", "title": "Quay lights", "source": "Harbour Gazette",
+     "body": "New quay lights.", "url": "javascript:alert(1)"},
+    {"id": "quay-3", "title": "Quay ferry", "source": "Harbour Gazette", "body": "No link."},
+]  # fmt: skip
+"""Stories with an http URL (and markup in it), a ``javascript:`` URL, and none."""
+
+
+@pytest.fixture
+def linked_app(tmp_path: Path):
+    """The app over an index of ``LINKED``."""
+    import json
+
+    from search.indexing import indexer
+    from search.ingest.topics import Taxonomy
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "quay.jsonl").write_text(
+        "".join(json.dumps(story) + "\n" for story in LINKED), encoding="utf-8"
+    )
+    index = tmp_path / "index"
+    report = indexer.build(
+        [tmp_path / "pages"], index, taxonomy=Taxonomy.default(), crawled_at=CRAWLED,
+        progress=False,
+    )  # fmt: skip
+    assert report.published, report
+    app = make_app(index)
+    yield app
+    close_engine(app)
+
+
 @pytest.fixture(scope="session")
 def reuters_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Reuters-21578 built once per session (skips without ``../shared``); read-only."""

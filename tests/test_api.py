@@ -246,3 +246,15 @@ def test_no_hit_with_every_word_reports_any(samples):
     assert data["total"] == 0
     assert data["any_total"] > 0
     assert get(samples, data["any_url"])["total"] == data["any_total"]
+
+
+def test_hits_and_stories_return_the_link_as_given(linked_app) -> None:
+    client = linked_app.test_client()
+    hits = {h["id"]: h["link"] for h in client.get("/api/search?q=quay").get_json()["hits"]}
+    assert hits == {
+        "quay-1": "https://www.harbourgazette.example/news/quay-wall?a=1&b=<2>",
+        "quay-2": "javascript:alert(1)",  # data, as the input gave it: the schema says so
+        "quay-3": None,
+    }
+    story = client.get("/api/stories/quay-1").get_json()
+    assert story["link"] == hits["quay-1"] and story["url"] == "/api/stories/quay-1"

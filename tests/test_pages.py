@@ -1,6 +1,6 @@
 """web/pages.py: the search and story pages, /healthz and the security headers, checked by their
 HTML structure over the index of ``samples/`` (30 aggregator pages, 3 HTML pages, a feed and
-a WARC: 68 stories)."""
+a WARC: 66 stories; two feed items fold into their articles)."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def test_facets_have_counts_and_checkboxes_in_the_form(client) -> None:
         boxes = fieldset.select('input[type="checkbox"]')
         assert boxes and all(b["form"] == "search" for b in boxes)
         assert all(b["hx-get"] == "/search" and b["hx-include"] == "#search" for b in boxes)
-    assert sum(count for count, _ in facet(soup, "kind").values()) == total(soup) == 68
+    assert sum(count for count, _ in facet(soup, "kind").values()) == total(soup) == 66
     # a long list keeps the rest behind "more…", which works without JavaScript
     more = soup.select_one("fieldset.facet-topic details.facet-more")
     assert more and text(more.select_one("summary")).startswith("more…")
@@ -393,7 +393,7 @@ def test_static_files_are_served(client) -> None:
 def test_healthz(client, samples_app) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"ok": True, "generation": "gen-000001", "stories": 68}
+    assert response.get_json() == {"ok": True, "generation": "gen-000001", "stories": 66}
     assert "no-store" in response.headers["Cache-Control"]
 
 
@@ -529,3 +529,18 @@ def test_a_custom_topic_label_shows_on_hits_and_on_the_story_page(
         assert "Island ferries" in [text(t) for t in story.select(".story-topics .topic")]
     finally:
         close_engine(app)
+
+
+def test_the_story_page_links_to_the_original_only_for_http_urls(linked_app) -> None:
+    client = linked_app.test_client()
+    soup = BeautifulSoup(client.get("/story/quay-1").data, "html.parser")
+    (link,) = soup.select("p.story-link a")
+    assert link["href"] == "https://www.harbourgazette.example/news/quay-wall?a=1&b=<2>"
+    assert link["rel"] == ["noopener", "nofollow"]
+    assert link.get_text() == "www.harbourgazette.example/news/quay-wall"
+    assert b"b=<2>" not in client.get("/story/quay-1").data  # escaped in the attribute
+    for story_id in ("quay-2", "quay-3"):  # a javascript: URL, no URL: no link at all
+        body = client.get(f"/story/{story_id}").data
+        soup = BeautifulSoup(body, "html.parser")
+        assert not soup.select("p.story-link")
+        assert not [a for a in soup.select("a[href]") if "javascript" in a["href"]]

@@ -56,6 +56,12 @@ PRECISION = {
 }
 KIND = {"type": "string", "enum": list(KINDS)}
 URL = {"type": "string", "description": "A URL relative to this server."}
+LINK = {
+    **_nullable({"type": "string"}),
+    "description": "Where the story lives on the web, as the input gave it: the article's "
+    "canonical URL, else a teaser's link; null when unknown. Not checked: it may be any "
+    "scheme, so treat it as text unless it is http(s).",
+}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -127,6 +133,7 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string", "enum": ["headline", "teaser", "body", "caption"]},
             },
             "score": {"type": ["number", "null"]},
+            "link": LINK,
             "url": {
                 **URL,
                 "description": "The story in the API: `/api/stories/<id>`, with `?q=` "
@@ -231,6 +238,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "related": {"type": "array", "items": _ref("StoryRef")},
             "similar": {"type": "array", "items": _ref("StoryRef")},
+            "link": LINK,
             "url": URL,
         }
     ),

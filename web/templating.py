@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from flask import Flask
 from markupsafe import Markup
 
+from search.ingest.urls import is_web_url
 from search.interface.marks import to_html
 from search.models import Bucket, Marked
 
@@ -88,6 +90,15 @@ def location_name(location: str) -> str:
     return location.replace("\\", "/").rsplit("/", 1)[-1]
 
 
+def web_link(url: str | None) -> str:
+    """What a link to ``url`` says, ``host/path``; empty for anything but an http(s) URL, so
+    a ``javascript:`` or ``data:`` URL from the input never becomes a link."""
+    if not is_web_url(url):
+        return ""
+    parts = urlsplit(url.strip())
+    return f"{parts.hostname}{parts.path}".rstrip("/") or url
+
+
 def highlighted(marked: Marked) -> Markup:
     """Marked text as markup: escaped, the matched words in ``<mark>``."""
     return Markup(to_html(marked))
@@ -103,6 +114,7 @@ FILTERS = {
     "bucket_label": bucket_label,
     "location_name": location_name,
     "highlighted": highlighted,
+    "web_link": web_link,
 }
 
 

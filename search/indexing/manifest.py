@@ -198,7 +198,7 @@ def _entry(row: tuple[Any, ...]) -> FileEntry:
 
 def pages_to_json(pages: list[Page]) -> str:
     """``pages`` as compact JSON: each page ``[path, location, crawled_at, article, teasers]``,
-    each story ``[kind, title, source, published, precision, body, captions, topics, id]``."""
+    each story ``[kind, title, source, published, precision, body, captions, topics, id, url]``."""
     return json.dumps(
         [
             [
@@ -239,11 +239,12 @@ def _raw(r: RawStory) -> list[Any]:
         [[c.text, c.credit] for c in r.captions],
         list(r.topics),
         r.id,
+        r.url,
     ]
 
 
 def _unraw(values: list[Any]) -> RawStory:
-    kind, title, source, published, precision, body, captions, topics, id_ = values
+    kind, title, source, published, precision, body, captions, topics, id_, url = values
     return RawStory(
         kind,
         title,
@@ -254,6 +255,7 @@ def _unraw(values: list[Any]) -> RawStory:
         tuple(Caption(text, credit) for text, credit in captions),
         tuple(topics),
         id_,
+        url,
     )
 
 

@@ -79,6 +79,8 @@ class StorySchema(SchemaClass):
     topic_list = COLUMN(columns.VarBytesColumn())
     pages = STORED()
     related = STORED()
+    url = STORED()
+    """The story's canonical URL as found (``Story.url``); absent when it has none."""
 
 
 def caption_text(story: Story) -> str:
@@ -104,6 +106,8 @@ def story_to_document(story: Story, analysed: dict[str, list[str]]) -> dict[str,
     }
     if story.published is not None:
         doc["published"] = story.published
+    if story.url:
+        doc["url"] = story.url
     texts = {
         "title": story.title,
         "teaser": story.teaser,

@@ -2,10 +2,11 @@
 
 A teaser shown on forty pages is one story seen on forty pages; a teaser whose full article is
 also in the corpus folds into that article. Two copies are the same story when they have the
-same id: the input's own id where it gives one, else a hash of the source and the headline
-(teasers carry no date that would survive a second crawl). The fold is a pure function of the
-set of pages, whatever their order, so an incremental update lands on the same stories as a
-fresh build.
+same id: a teaser whose link is the canonical URL of an article in the corpus (compared by
+``urls.url_key``) takes that article's id; any other copy has the input's own id where it gives
+one, else a hash of the source and the headline (teasers carry no date that would survive a
+second crawl). The fold is a pure function of the set of pages, whatever their order, so an
+incremental update lands on the same stories as a fresh build.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from search.ingest.urls import url_key
 from search.models import Page, RawStory, Story
 
 _SPACE = re.compile(r"\s+")
@@ -60,10 +62,33 @@ class FoldResult:
         return self.sightings - len(self.stories)
 
 
-def sightings(pages: Iterable[Page]) -> Iterable[tuple[str, Sighting]]:
-    """Every story copy on the pages, with its id; an article lists its teasers as related."""
+def article_urls(pages: Iterable[Page]) -> dict[str, str]:
+    """The id of the article at each URL key of the pages (the smallest id when articles of
+    two ids share a URL, so the choice never depends on the order of the pages)."""
+    found: dict[str, str] = {}
     for page in pages:
-        teaser_ids = [story_id(t) for t in page.teasers]
+        if page.article is not None and (key := url_key(page.article.url)) is not None:
+            sid = story_id(page.article)
+            found[key] = min(sid, found.get(key, sid))
+    return found
+
+
+def teaser_id(raw: RawStory, articles: Mapping[str, str]) -> str:
+    """The id of the article the teaser links to, if it is in ``articles``; else its own."""
+    key = url_key(raw.url)
+    found = articles.get(key) if key is not None else None
+    return found or story_id(raw)
+
+
+def sightings(
+    pages: Iterable[Page], articles: Mapping[str, str] | None = None
+) -> Iterable[tuple[str, Sighting]]:
+    """Every story copy on the pages, with its id; an article lists its teasers as related.
+
+    ``articles``: ``article_urls`` of every page, for teasers to fold into by their link."""
+    articles = articles or {}
+    for page in pages:
+        teaser_ids = [teaser_id(t, articles) for t in page.teasers]
         if page.article is not None:
             own = story_id(page.article)
             related = tuple(dict.fromkeys(i for i in teaser_ids if i != own))
@@ -74,9 +99,10 @@ def sightings(pages: Iterable[Page]) -> Iterable[tuple[str, Sighting]]:
 
 def fold(pages: Iterable[Page]) -> FoldResult:
     """Fold every copy of a story into one ``Story`` (topics are assigned later)."""
+    pages = list(pages)
     groups: dict[str, list[Sighting]] = defaultdict(list)
     count = 0
-    for sid, sighting in sightings(pages):
+    for sid, sighting in sightings(pages, article_urls(pages)):
         groups[sid].append(sighting)
         count += 1
     stories = [merge(sid, groups[sid]) for sid in sorted(groups)]
@@ -123,4 +149,10 @@ def merge(sid: str, copies: list[Sighting]) -> Story:
         pages=tuple(sorted({c.location for c in copies})),
         related=tuple(related),
         given_topics=tuple(given),
+        url=raw.url or _first_url(articles or teasers),
     )
+
+
+def _first_url(copies: list[Sighting]) -> str | None:
+    """A URL one of the copies gives, the same whatever order they came in."""
+    return min((c.raw.url for c in copies if c.raw.url), default=None)

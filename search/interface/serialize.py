@@ -125,6 +125,7 @@ def hit_json(hit: StoryHit, q: str = "") -> dict[str, Any]:
         "snippets": [to_html(s) for s in hit.snippets],
         "matched_in": list(hit.matched_in),
         "score": hit.score,
+        "link": hit.link,
         "url": story_url(hit.id, q),
     }
 
@@ -161,6 +162,7 @@ def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
         "captions_html": [to_html(c) for c in story.marked_captions],
         "related": [ref_json(r) for r in story.related],
         "similar": [ref_json(r) for r in story.similar],
+        "link": story.link,
         "url": story_url(story.id, q),
     }
 

@@ -102,6 +102,7 @@ def story_from(fields: dict[str, Any]) -> RawStory:
         captions=captions_from(fields),
         topics=strings_from(fields, "topics"),
         id=id_from(fields),
+        url=optional_string(fields, "url").strip() or None,
     )
 
 

@@ -188,6 +188,7 @@ def _hit(
         snippets=snippets,
         matched_in=tuple(FIELD_NAMES[name] for name in matched),
         score=score,
+        link=doc.get("url"),
     )
 
 

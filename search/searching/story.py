@@ -61,6 +61,7 @@ def story(gen: Generation, story_id: str, q: str = "") -> StoryDetail:
         pages=tuple(doc.get("pages") or ()),
         related=tuple(related),
         similar=tuple(similar),
+        link=doc.get("url"),
     )
 
 
