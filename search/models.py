@@ -89,6 +89,9 @@ class Story:
     url: str | None = None
     """Where the story lives on the web, as the input spelled it: the article's canonical URL,
     else a teaser's link. Not checked: only http(s) URLs may become links."""
+    versions: tuple[tuple[str, datetime], ...] = ()
+    """Each version the source sent of this story, ``(id, published)`` in time order; empty
+    for a story sent once (``search.ingest.versions``)."""
 
 
 # --- search: what goes into ``engine.search`` and what comes out ----------------------------
@@ -184,6 +187,8 @@ class StoryHit(StoryCard):
     score: float | None = None
     link: str | None = None
     """The story's URL on the web as the input gave it (``Story.url``); not checked."""
+    versions: int = 1
+    """How many versions of the story its source sent (``Story.versions``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,3 +259,5 @@ class StoryDetail(StoryCard):
     similar: tuple[StoryCard, ...]
     link: str | None = None
     """The story's URL on the web as the input gave it (``Story.url``); not checked."""
+    versions: tuple[tuple[str, datetime], ...] = ()
+    """``Story.versions``: each version's id and time; empty for a story sent once."""

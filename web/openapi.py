@@ -134,6 +134,12 @@ SCHEMAS: dict[str, Any] = {
             },
             "score": {"type": ["number", "null"]},
             "link": LINK,
+            "versions": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "How many versions of the story its source sent (re-sends "
+                "folded into one story).",
+            },
             "url": {
                 **URL,
                 "description": "The story in the API: `/api/stories/<id>`, with `?q=` "
@@ -239,6 +245,12 @@ SCHEMAS: dict[str, Any] = {
             "related": {"type": "array", "items": _ref("StoryRef")},
             "similar": {"type": "array", "items": _ref("StoryRef")},
             "link": LINK,
+            "versions": {
+                "type": "array",
+                "items": _object({"id": {"type": "string"}, "published": ISO_TIME}),
+                "description": "Each version its source sent, in time order, when there was "
+                "more than one: the story shows the latest's text. Empty for a story sent once.",
+            },
             "url": URL,
         }
     ),

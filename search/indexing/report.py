@@ -25,6 +25,10 @@ class IndexReport:
     stories: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
     duplicates: int = 0
+    versions_folded: int = 0
+    """Stories folded into another as one of its re-sent versions."""
+    version_groups: int = 0
+    """Stories made of more than one version."""
     written: int = 0
     deleted: int = 0
     seconds: float = 0.0
@@ -67,6 +71,8 @@ class IndexReport:
             "stories": self.stories,
             "kinds": self.kinds,
             "duplicates_folded": self.duplicates,
+            "versions_folded": self.versions_folded,
+            "stories_with_versions": self.version_groups,
             "written": self.written,
             "removed": self.deleted,
             "seconds": round(self.seconds, 3),

@@ -81,6 +81,8 @@ class StorySchema(SchemaClass):
     related = STORED()
     url = STORED()
     """The story's canonical URL as found (``Story.url``); absent when it has none."""
+    versions = STORED()
+    """``[id, published]`` of each version (``Story.versions``); absent for a story sent once."""
 
 
 def caption_text(story: Story) -> str:
@@ -108,6 +110,8 @@ def story_to_document(story: Story, analysed: dict[str, list[str]]) -> dict[str,
         doc["published"] = story.published
     if story.url:
         doc["url"] = story.url
+    if story.versions:
+        doc["versions"] = [list(v) for v in story.versions]
     texts = {
         "title": story.title,
         "teaser": story.teaser,

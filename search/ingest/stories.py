@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from search.ingest.urls import url_key
+from search.ingest.versions import fold_versions
 from search.models import Page, RawStory, Story
 
 _SPACE = re.compile(r"\s+")
@@ -55,11 +56,16 @@ class FoldResult:
     stories: list[Story]
     """Sorted by id."""
     sightings: int
-    """Copies read from the pages; ``sightings - len(stories)`` were folded into others."""
+    """Copies read from the pages."""
+    versions_folded: int = 0
+    """Stories folded into another as one of its versions (``versions.fold_versions``)."""
+    version_groups: int = 0
+    """Stories made of more than one version."""
 
     @property
     def duplicates(self) -> int:
-        return self.sightings - len(self.stories)
+        """Copies folded into another copy of the same story (versions not counted)."""
+        return self.sightings - len(self.stories) - self.versions_folded
 
 
 def article_urls(pages: Iterable[Page]) -> dict[str, str]:
@@ -105,8 +111,8 @@ def fold(pages: Iterable[Page]) -> FoldResult:
     for sid, sighting in sightings(pages, article_urls(pages)):
         groups[sid].append(sighting)
         count += 1
-    stories = [merge(sid, groups[sid]) for sid in sorted(groups)]
-    return FoldResult(stories, count)
+    versions = fold_versions([merge(sid, groups[sid]) for sid in sorted(groups)])
+    return FoldResult(versions.stories, count, versions.folded, versions.groups)
 
 
 def _fullest(copies: list[Sighting]) -> Sighting:

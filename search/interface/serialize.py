@@ -126,6 +126,7 @@ def hit_json(hit: StoryHit, q: str = "") -> dict[str, Any]:
         "matched_in": list(hit.matched_in),
         "score": hit.score,
         "link": hit.link,
+        "versions": hit.versions,
         "url": story_url(hit.id, q),
     }
 
@@ -163,6 +164,7 @@ def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
         "related": [ref_json(r) for r in story.related],
         "similar": [ref_json(r) for r in story.similar],
         "link": story.link,
+        "versions": [{"id": vid, "published": _iso(at)} for vid, at in story.versions],
         "url": story_url(story.id, q),
     }
 

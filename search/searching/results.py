@@ -189,6 +189,7 @@ def _hit(
         matched_in=tuple(FIELD_NAMES[name] for name in matched),
         score=score,
         link=doc.get("url"),
+        versions=max(1, len(doc.get("versions") or ())),
     )
 
 

@@ -62,6 +62,7 @@ def story(gen: Generation, story_id: str, q: str = "") -> StoryDetail:
         related=tuple(related),
         similar=tuple(similar),
         link=doc.get("url"),
+        versions=tuple((vid, published) for vid, published in doc.get("versions") or ()),
     )
 
 
