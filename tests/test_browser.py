@@ -159,7 +159,7 @@ def wait_for_param(page: Page, name: str, values: list[str] | None) -> None:
 
 def test_gunicorn_runs_with_the_repository_config(server: str, gunicorn_scratch: Path) -> None:
     with urllib.request.urlopen(f"{server}/healthz", timeout=5) as response:
-        assert json.load(response) == {"ok": True, "generation": "gen-000001", "stories": 66}
+        assert json.load(response) == {"ok": True, "generation": "gen-000001", "stories": 65}
     home = gunicorn_scratch / "home"
     assert not any(home.iterdir()), "no control socket (or anything) under $HOME"
 

@@ -1,6 +1,6 @@
 """web/pages.py: the search and story pages, /healthz and the security headers, checked by their
 HTML structure over the index of ``samples/`` (30 aggregator pages, 3 HTML pages, a feed and
-a WARC: 66 stories; two feed items fold into their articles)."""
+a WARC: 65 stories; three feed items fold into their articles or rail teasers)."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def test_facets_have_counts_and_checkboxes_in_the_form(client) -> None:
         boxes = fieldset.select('input[type="checkbox"]')
         assert boxes and all(b["form"] == "search" for b in boxes)
         assert all(b["hx-get"] == "/search" and b["hx-include"] == "#search" for b in boxes)
-    assert sum(count for count, _ in facet(soup, "kind").values()) == total(soup) == 66
+    assert sum(count for count, _ in facet(soup, "kind").values()) == total(soup) == 65
     # a long list keeps the rest behind "more…", which works without JavaScript
     more = soup.select_one("fieldset.facet-topic details.facet-more")
     assert more and text(more.select_one("summary")).startswith("more…")
@@ -393,7 +393,7 @@ def test_static_files_are_served(client) -> None:
 def test_healthz(client, samples_app) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"ok": True, "generation": "gen-000001", "stories": 66}
+    assert response.get_json() == {"ok": True, "generation": "gen-000001", "stories": 65}
     assert "no-store" in response.headers["Cache-Control"]
 
 

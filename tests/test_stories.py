@@ -77,6 +77,7 @@ def test_feed_items_and_rail_teasers_fold_into_the_article_they_link_to() -> Non
         _teaser(
             "Dredger approved", "http://harbourgazette.example/news/2025/10/14/dredger-approved"
         ),
+        _teaser("Fares frozen", "http://www.ferries.example/fares/?utm_source=gazette"),
     )
     result = fold([article, feed, other])
     by_title = {s.title: s for s in result.stories}
@@ -91,10 +92,12 @@ def test_feed_items_and_rail_teasers_fold_into_the_article_they_link_to() -> Non
     assert dredger.pages == ("/crawl/dredger.html", "/crawl/gazette.rss", "/crawl/tide.html")
     assert dredger.url == DREDGER  # the canonical form as found, not the key
     # the rail of the tide page names the article, not a teaser of it
-    assert by_title["Tide gauge replaced"].related == (dredger.id,)
-    ferry = by_title["Ferry fares frozen"]  # links outside the corpus: stays a teaser
+    # links outside the corpus: stays a teaser, one however each page named it
+    ferry = by_title["Ferry fares frozen"]
     assert ferry.kind == "teaser" and ferry.url == "https://ferries.example/fares"
-    assert result.duplicates == 2
+    assert ferry.pages == ("/crawl/gazette.rss", "/crawl/tide.html")
+    assert by_title["Tide gauge replaced"].related == (dredger.id, ferry.id)
+    assert result.duplicates == 3
     assert fold([other, feed, article]).stories == result.stories  # whatever the order
 
 
@@ -150,3 +153,36 @@ def test_a_build_folds_feed_items_and_rail_teasers_by_url_and_update_agrees(tmp_
     run_update([crawl], tmp_path / "ix", crawled_at=CRAWLED)
     again = {i: (d["kind"], d.get("url"), d["pages"]) for i, d in stored(tmp_path / "ix").items()}
     assert again == {i: (d["kind"], d.get("url"), d["pages"]) for i, d in built.items()}
+
+
+def test_an_update_rereads_a_warc_that_grew_and_folds_the_feed_into_its_new_page(
+    tmp_path: Path,
+) -> None:
+    from tests.test_reader_warc import synth
+
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    shutil.copy(HTML / "aldine-post.rss", crawl / "aldine-post.rss")
+    pages = dict(synth.sample_pages(HTML))
+    ferry_url = next(url for url in pages if "islandlink" in url)
+    bridge_url = next(url for url in pages if "kessel" in url)
+    warc = crawl / "crawl.warc.gz"
+    with warc.open("wb") as out:
+        synth.Archive(out).page(bridge_url, pages[bridge_url])
+    run_build([crawl], tmp_path / "ix", crawled_at=CRAWLED)
+    ferry = [d for d in stored(tmp_path / "ix").values() if d.get("url") == ferry_url]
+    # the feed's item and the bridge page's rail teaser (each with its own headline and
+    # source) are one teaser while the article is not in the corpus
+    assert [(d["kind"], len(d["pages"])) for d in ferry] == [("teaser", 2)]
+
+    with warc.open("ab") as out:  # the crawler appends a record: the archive grows
+        synth.Archive(out).page(ferry_url, pages[ferry_url])
+    report = run_update([crawl], tmp_path / "ix", crawled_at=CRAWLED)
+    assert (report.files_read, report.files_unchanged) == (1, 1)
+    updated = stored(tmp_path / "ix")
+    (ferry,) = [d for d in updated.values() if d.get("url") == ferry_url]
+    assert ferry["kind"] == "article"  # the feed item folded into the page read now
+    # with the bridge page's rail teaser: one story before, one story now
+    assert ferry["pages"] == sorted([str(crawl / "aldine-post.rss"), bridge_url, ferry_url])
+    run_build([crawl], tmp_path / "fresh", crawled_at=CRAWLED)
+    assert updated.keys() == stored(tmp_path / "fresh").keys()

@@ -2,11 +2,12 @@
 
 A teaser shown on forty pages is one story seen on forty pages; a teaser whose full article is
 also in the corpus folds into that article. Two copies are the same story when they have the
-same id: a teaser whose link is the canonical URL of an article in the corpus (compared by
-``urls.url_key``) takes that article's id; any other copy has the input's own id where it gives
-one, else a hash of the source and the headline (teasers carry no date that would survive a
-second crawl). The fold is a pure function of the set of pages, whatever their order, so an
-incremental update lands on the same stories as a fresh build.
+same id. A story's own id is the input's where it gives one, else a hash of the source and the
+headline (teasers carry no date that would survive a second crawl). A teaser with a link
+(compared by ``urls.url_key``) takes the id of the article at that link; else its own if an
+article has it (same headline and source); else the smallest id of the teasers with that link.
+The fold is a pure function of the set of pages, whatever their order, so an incremental
+update lands on the same stories as a fresh build. Then re-sent versions fold (``versions``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from search.ingest.urls import url_key
 from search.ingest.versions import fold_versions
@@ -68,33 +69,52 @@ class FoldResult:
         return self.sightings - len(self.stories) - self.versions_folded
 
 
-def article_urls(pages: Iterable[Page]) -> dict[str, str]:
-    """The id of the article at each URL key of the pages (the smallest id when articles of
-    two ids share a URL, so the choice never depends on the order of the pages)."""
-    found: dict[str, str] = {}
-    for page in pages:
-        if page.article is not None and (key := url_key(page.article.url)) is not None:
-            sid = story_id(page.article)
-            found[key] = min(sid, found.get(key, sid))
-    return found
+@dataclass(slots=True)
+class Links:
+    """What teasers fold into by their links: the stories at each URL key of the pages."""
+
+    articles: dict[str, str] = field(default_factory=dict)
+    """The id of the article at each URL key (the smallest when articles of two ids share
+    one, so the choice never depends on the order of the pages)."""
+    teasers: dict[str, str] = field(default_factory=dict)
+    """The smallest id of the teasers linking to each URL key: a rail's and a feed's teaser of
+    one story fold together even while its article is not in the corpus."""
+    article_ids: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, pages: Iterable[Page]) -> Links:
+        links = cls()
+        for page in pages:
+            if page.article is not None:
+                sid = story_id(page.article)
+                links.article_ids.add(sid)
+                if (key := url_key(page.article.url)) is not None:
+                    links.articles[key] = min(sid, links.articles.get(key, sid))
+            for teaser in page.teasers:
+                if (key := url_key(teaser.url)) is not None:
+                    sid = story_id(teaser)
+                    links.teasers[key] = min(sid, links.teasers.get(key, sid))
+        return links
+
+    def teaser_id(self, raw: RawStory) -> str:
+        """The article the teaser links to; else the article of its headline and source; else
+        the teaser of its link with the smallest id; else its own id."""
+        own = story_id(raw)
+        key = url_key(raw.url)
+        if key is None:
+            return own
+        if key in self.articles:
+            return self.articles[key]
+        return own if own in self.article_ids else self.teasers.get(key, own)
 
 
-def teaser_id(raw: RawStory, articles: Mapping[str, str]) -> str:
-    """The id of the article the teaser links to, if it is in ``articles``; else its own."""
-    key = url_key(raw.url)
-    found = articles.get(key) if key is not None else None
-    return found or story_id(raw)
-
-
-def sightings(
-    pages: Iterable[Page], articles: Mapping[str, str] | None = None
-) -> Iterable[tuple[str, Sighting]]:
+def sightings(pages: Iterable[Page], links: Links | None = None) -> Iterable[tuple[str, Sighting]]:
     """Every story copy on the pages, with its id; an article lists its teasers as related.
 
-    ``articles``: ``article_urls`` of every page, for teasers to fold into by their link."""
-    articles = articles or {}
+    ``links``: ``Links.of`` every page, for teasers to fold by their links."""
+    links = links or Links()
     for page in pages:
-        teaser_ids = [teaser_id(t, articles) for t in page.teasers]
+        teaser_ids = [links.teaser_id(t) for t in page.teasers]
         if page.article is not None:
             own = story_id(page.article)
             related = tuple(dict.fromkeys(i for i in teaser_ids if i != own))
@@ -108,7 +128,7 @@ def fold(pages: Iterable[Page]) -> FoldResult:
     pages = list(pages)
     groups: dict[str, list[Sighting]] = defaultdict(list)
     count = 0
-    for sid, sighting in sightings(pages, article_urls(pages)):
+    for sid, sighting in sightings(pages, Links.of(pages)):
         groups[sid].append(sighting)
         count += 1
     versions = fold_versions([merge(sid, groups[sid]) for sid in sorted(groups)])
