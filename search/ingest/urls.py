@@ -8,11 +8,13 @@ the host. Only http(s) URLs have a key.
 
 courlan's ``normalize_url`` does the cleaning (trafilatura already depends on it, and its
 tracker list is maintained for crawls such as ours); the scheme, ``www.`` and fragment are
-dropped here, because courlan keeps them apart on purpose.
+dropped here, because courlan keeps them apart on purpose. Keys are cached: a rail's links
+recur on every page of a site, and each teaser's key is asked for twice while folding.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from courlan import normalize_url
@@ -20,6 +22,7 @@ from courlan import normalize_url
 _SCHEMES = ("http", "https")
 
 
+@lru_cache(maxsize=1 << 14)
 def url_key(url: str | None) -> str | None:
     """``host/path?query`` of an http(s) URL with what varies between links dropped; ``None``
     for anything else (no URL, another scheme, no host, a URL that does not parse)."""
