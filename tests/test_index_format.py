@@ -87,6 +87,7 @@ KNOWN_LAYOUTS = {
     2: "a20b4da9b84eb95afbc42973",
     3: "4af5d8d2de7d6851aa4cadeb",
     4: "6d27b0872cb16bca1a7013a2",
+    5: "7eceadc9e2c884787eb0e27a",
 }
 SAMPLE = (
     "The U.S. Senate's 3.5% tax cut: Müller, O'Brien and the EU's ministers met in "

@@ -182,5 +182,10 @@ def test_the_api_and_the_story_page_list_the_versions(tmp_path: Path, resent: Pa
         assert items[-1] == "4 Mar 2025, 16:00 UTC wire-3 (shown)"
         page = BeautifulSoup(client.get("/search?q=dredger").data, "html.parser")
         assert page.select_one("article.hit .versions").get_text() == "3 versions"
+        # a link to a version folded away still finds the story
+        assert client.get("/api/stories/wire-2").get_json()["id"] == "wire-1"
+        moved = client.get("/story/wire-3?q=dredger")
+        assert (moved.status_code, moved.location) == (302, "/story/wire-1?q=dredger")
+        assert client.get("/api/stories/wire-4").status_code == 404
     finally:
         close_engine(app)

@@ -358,6 +358,8 @@ def document() -> dict[str, Any]:
                             "in": "path",
                             "required": True,
                             "schema": {"type": "string"},
+                            "description": "A story's id, or the id of a version folded into "
+                            "a story: then that story is returned, under its own `id`.",
                         },
                         _param(
                             "q",

@@ -62,10 +62,14 @@ def search() -> Response:
 
 
 @bp.get("/story/<path:story_id>")
-def story(story_id: str) -> str:
+def story(story_id: str) -> str | Response:
     """One story in full, with the words of ``q`` marked."""
     q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
     detail = get_engine().story(story_id, q=q)  # StoryNotFound: web.errors makes it a 404
+    if detail.id != story_id:
+        # a version folded into the story: send the reader to the story's own address
+        # (302: a later build with other pages may fold it differently)
+        return redirect(url_for("pages.story", story_id=detail.id, q=q or None))
     return render_template("story.html", story=detail, q=q)
 
 

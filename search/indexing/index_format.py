@@ -32,7 +32,7 @@ from search.indexing.manifest import BUILD_INFO, MANIFEST
 from search.indexing.schema import INDEX_NAME
 
 FORMAT_FILE = "format.json"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """The version this newsdex writes and reads; it covers everything on disk that a reader
 depends on: the schema and its pickled names (``search.persisted``), the text analysis (an
 index holds analysed terms: a query analysed differently would miss them), the segment layout
@@ -43,7 +43,8 @@ does.
 1: indexes written before this file existed (a pickled manifest, classes pickled under their
 implementation modules); 2: this file, the SQLite manifest, classes under ``search.persisted``;
 3: the stored ``url`` of a story, and each story's URL in the manifest's pages (an update
-folds teasers into articles by it); 4: the stored ``versions`` of a story.
+folds teasers into articles by it); 4: the stored ``versions`` of a story; 5: ``version_ids``, its
+versions' ids searchable.
 """
 
 NOT_WHOOSH = frozenset({FORMAT_FILE, MANIFEST, BUILD_INFO, READERS_LOCK, f"{INDEX_NAME}_WRITELOCK"})

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from whoosh.analysis import RegexTokenizer
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, SchemaClass
 
 from search.indexing.analysis import NewsAnalyzer, terms
@@ -23,6 +24,8 @@ INDEX_NAME = "MAIN"
 
 TOPIC_SEPARATOR = "\x1f"
 """Joins a story's topics in the ``topic_list`` column (a character no topic id holds)."""
+ID_SEPARATOR = "\x1f"
+"""Joins the ids in ``version_ids`` (an id may hold commas and spaces, not this)."""
 
 
 class NewsText(TEXT):
@@ -83,6 +86,9 @@ class StorySchema(SchemaClass):
     """The story's canonical URL as found (``Story.url``); absent when it has none."""
     versions = STORED()
     """``[id, published]`` of each version (``Story.versions``); absent for a story sent once."""
+    version_ids = TEXT(analyzer=RegexTokenizer(f"[^{ID_SEPARATOR}]+"), phrase=False)
+    """The ids of the versions folded into the story, each one term: a link to a version
+    finds the story it is part of."""
 
 
 def caption_text(story: Story) -> str:
@@ -112,6 +118,8 @@ def story_to_document(story: Story, analysed: dict[str, list[str]]) -> dict[str,
         doc["url"] = story.url
     if story.versions:
         doc["versions"] = [list(v) for v in story.versions]
+        others = [vid for vid, _ in story.versions if vid != story.id]
+        doc["version_ids"] = ID_SEPARATOR.join(others)
     texts = {
         "title": story.title,
         "teaser": story.teaser,

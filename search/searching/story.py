@@ -25,9 +25,7 @@ KEY_TERMS = 12
 def story(gen: Generation, story_id: str, q: str = "") -> StoryDetail:
     """A story in full with the terms of ``q`` marked; ``StoryNotFound`` if none has the id."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    docnum = gen.searcher.document_number(id=story_id)
-    if docnum is None or not gen.matcher.live[docnum]:
-        raise StoryNotFound(story_id)
+    docnum = _docnum(gen, story_id)
     doc = gen.stored(docnum)
     topics, labels = gen.topics_of(doc)
     query_terms = positive_terms(compile_query(q, "all", gen.vocab, now).query)
@@ -64,6 +62,16 @@ def story(gen: Generation, story_id: str, q: str = "") -> StoryDetail:
         link=doc.get("url"),
         versions=tuple((vid, published) for vid, published in doc.get("versions") or ()),
     )
+
+
+def _docnum(gen: Generation, story_id: str) -> int:
+    """The story with the id, else the story that one of its versions was folded into."""
+    live = gen.matcher.live
+    for field in ("id", "version_ids"):
+        for docnum in gen.searcher.document_numbers(**{field: story_id}):
+            if live[docnum]:
+                return docnum
+    raise StoryNotFound(story_id)
 
 
 def _similar(gen: Generation, doc: dict[str, Any], shown: set[int]) -> list[int]:
