@@ -15,7 +15,7 @@ from search.cli import cli
 from search.ingest.versions import fold_versions
 from search.models import Story
 from tests.conftest import close_engine, make_app
-from tests.test_indexer import run_build, stored
+from tests.test_indexer import run_build, run_update, stored
 
 T0 = datetime(2025, 3, 4, 9, 0)
 LEAD = (
@@ -189,3 +189,20 @@ def test_the_api_and_the_story_page_list_the_versions(tmp_path: Path, resent: Pa
         assert client.get("/api/stories/wire-4").status_code == 404
     finally:
         close_engine(app)
+
+
+def test_an_update_adding_a_version_keeps_the_story_id(tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    for story in RESENDS[:2]:
+        (wire / f"{story['id']}.jsonl").write_text(json.dumps(story) + "\n", encoding="utf-8")
+    run_build([wire], tmp_path / "ix")
+    assert [v for v, _ in stored(tmp_path / "ix")["wire-1"]["versions"]] == ["wire-1", "wire-2"]
+    (wire / "wire-3.jsonl").write_text(json.dumps(RESENDS[2]) + "\n", encoding="utf-8")
+    report = run_update([wire], tmp_path / "ix")
+    assert (report.files_read, report.versions_folded) == (1, 2)
+    updated = stored(tmp_path / "ix")
+    assert list(updated) == ["wire-1"]
+    assert [v for v, _ in updated["wire-1"]["versions"]] == ["wire-1", "wire-2", "wire-3"]
+    run_build([wire], tmp_path / "fresh")
+    assert stored(tmp_path / "fresh") == updated
