@@ -335,7 +335,8 @@ def _print_results(results: SearchResults) -> None:
     for number, hit in enumerate(results.hits, start=first):
         click.echo(f"{number:>3}. {_terminal(hit.marked_title)}")
         when = _when(hit.published, hit.precision)
-        click.echo(f"     {hit.source or '(no source)'} · {when} · {hit.kind}")
+        versions = f" · {hit.versions} versions" if hit.versions > 1 else ""
+        click.echo(f"     {hit.source or '(no source)'} · {when} · {hit.kind}{versions}")
         if hit.snippets:
             click.echo(f"     {_terminal(hit.snippets[0])}")
         click.echo(f"     id {hit.id}")

@@ -159,6 +159,8 @@ def test_the_build_summary_counts_versions_folded(tmp_path: Path, resent: Path) 
     args = ["update", str(resent), "--index", str(tmp_path / "ix"), "-q", "--json"]
     report = json.loads(runner.invoke(cli, args).output)
     assert (report["versions_folded"], report["stories_with_versions"]) == (2, 1)
+    found = runner.invoke(cli, ["search", "dredger", "--index", str(tmp_path / "ix")])
+    assert "Wire · 2025-03-04 16:00 · article · 3 versions" in found.output, found.output
 
 
 def test_the_api_and_the_story_page_list_the_versions(tmp_path: Path, resent: Path) -> None:
