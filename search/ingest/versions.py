@@ -25,6 +25,7 @@ Measured on Reuters-21578 in ``docs/benchmarks.md`` ("Versions").
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -102,13 +103,20 @@ class _Copy:
         """Hashes of the source with the headline, and with the first ``SAME_LEAD_WORDS`` words
         of the body (``None`` when it is shorter): copies that may be versions share one.
         Only the hashes are kept, so the words of 20,000 stories are never held at once; two
-        stories whose hashes collide are compared in full, and told apart there."""
+        stories whose hashes collide are compared in full, and told apart there. The hash is
+        blake2b, not ``hash()``, whose seed changes with every process: every build pairs
+        the same copies."""
         headline, start = words(self.story.title), lead(self.story.body)
         source = self.story.source
         by_lead = None
         if len(start) >= SAME_LEAD_WORDS:
-            by_lead = hash(("lead", source, start[:SAME_LEAD_WORDS]))
-        return hash(("headline", source, headline)), by_lead
+            by_lead = _hash("lead", source, *start[:SAME_LEAD_WORDS])
+        return _hash("headline", source, *headline), by_lead
+
+
+def _hash(*parts: str) -> int:
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def _numbers(text: Iterable[str]) -> list[str]:
