@@ -15,6 +15,7 @@ from tests.test_indexer import run_build, run_update, stored
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "tests" / "data" / "html"
+SAMPLES = ROOT / "samples"
 CRAWLED = datetime(2025, 10, 14, 12, 0)
 DREDGER = "https://www.harbourgazette.example/news/2025/10/14/dredger-approved/"
 
@@ -111,8 +112,8 @@ def test_without_a_link_teasers_still_fold_by_title_and_source() -> None:
 def _feed_linking(tmp_path: Path, bridge: str, ferry: str) -> Path:
     crawl = tmp_path / "crawl"
     crawl.mkdir()
-    for name in ("kessel-bridge.html", "islandlink-ferry-fares.html"):
-        shutil.copy(HTML / name, crawl / name)
+    for name in ("031_kessel-bridge.html", "032_islandlink-ferry-fares.html"):
+        shutil.copy(SAMPLES / name, crawl / name)
     rss = (HTML / "aldine-post.rss").read_text(encoding="utf-8")
     rss = rss.replace(
         "<link>https://www.aldinepost.example/news/transport/2025/10/14/kessel-junction-bridge-closure",
@@ -163,7 +164,7 @@ def test_an_update_rereads_a_warc_that_grew_and_folds_the_feed_into_its_new_page
     crawl = tmp_path / "crawl"
     crawl.mkdir()
     shutil.copy(HTML / "aldine-post.rss", crawl / "aldine-post.rss")
-    pages = dict(synth.sample_pages(HTML))
+    pages = dict(synth.sample_pages(SAMPLES))
     ferry_url = next(url for url in pages if "islandlink" in url)
     bridge_url = next(url for url in pages if "kessel" in url)
     warc = crawl / "crawl.warc.gz"
