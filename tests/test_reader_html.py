@@ -1,5 +1,5 @@
-"""The HTML reader: fictional news pages in the markup of real sites (the demo's ``samples/03*.html``), and
-the ways a saved page can be broken or not be an article at all.
+"""The HTML reader: fictional news pages in the markup of real sites (the demo's
+``samples/03*.html``), and the ways a saved page can be broken or not be an article at all.
 """
 
 from __future__ import annotations
