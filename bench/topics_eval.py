@@ -9,6 +9,14 @@ Two measurements, rerun with ``.venv/bin/python bench/topics_eval.py``:
     top-1 accuracy on stories with at least one topic, how often ``economy`` is assigned to
     stories whose topics map to it, and assignment speed in stories per second.
 
+(c) with ``--corpus``, end to end as a user meets it: the BBC tuning half
+    (``../shared/corpus/bbc-tuning``, five labelled folders) and the Reuters stories whose
+    topics map to IPTC are written as JSON Lines without their labels, built with the real
+    indexer into a temporary folder, and read back through the JSON API (``/api/search``,
+    every page): the share whose first topic is their label, whose label is among their
+    topics, and that have no topic at all; also for "short" stories (headline and first
+    sentence only, as a feed item or a teaser reads).
+
 ``--sweep`` also scores other thresholds on (a) and (b): the numbers behind the constants at
 the top of ``search/ingest/topics.py``. The Reuters files are parsed with a small regex here,
 not with newsdex's reader, so the benchmark does not depend on it.
@@ -37,6 +45,15 @@ from search.ingest.topics import Taxonomy  # noqa: E402
 
 EVAL_SET = ROOT / "tests" / "data" / "topics_eval.jsonl"
 REUTERS = ROOT.parent / "shared" / "corpus" / "reuters21578"
+BBC = ROOT.parent / "shared" / "corpus" / "bbc-tuning"
+BBC_TO_IPTC = {
+    "business": "economy",
+    "entertainment": "arts-culture",
+    "politics": "politics",
+    "sport": "sport",
+    "tech": "science-technology",
+}
+"""The mapping the corpus's PROVENANCE.md gives."""
 
 LABOUR_TOPICS = {"jobs"}
 """Reuters topics that are also labour (employment figures); every other one is economy."""
@@ -194,12 +211,115 @@ def misses(taxonomy: Taxonomy, stories: Sequence[Story], analysed: Sequence[Anal
             print(f"  {story.title[:60]:60}  want {sorted(story.labels)}  got {list(found)}")
 
 
+def read_bbc(folder: Path = BBC) -> list[tuple[str, str, str]]:
+    """(title, body, IPTC label) for every article: the first line is the headline."""
+    out = []
+    for label, topic in BBC_TO_IPTC.items():
+        for path in sorted((folder / label).glob("*.txt")):
+            title, _, body = path.read_text(encoding="latin-1").strip().partition("\n")
+            out.append((title.strip(), body.strip(), topic))
+    return out
+
+
+_FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)", re.S)
+
+
+def shortened(body: str) -> str:
+    """The first sentence of a body: what a feed item or a teaser holds."""
+    match = _FIRST_SENTENCE.match(body.strip())
+    return (match.group(1) if match else body[:200]).strip()
+
+
+@dataclass(frozen=True)
+class CorpusScores:
+    stories: int
+    first_right: float
+    label_among: float
+    no_topic: float
+
+
+def through_the_api(rows: Sequence[tuple[str, str, str]], work: Path) -> CorpusScores:
+    """Build ``rows`` (title, body, label) with the real indexer and read every story's topics
+    back through ``/api/search``."""
+    from search.indexing import indexer
+    from web import create_app
+
+    corpus = work / "corpus"
+    corpus.mkdir(parents=True)
+    with (corpus / "stories.jsonl").open("w", encoding="utf-8") as out:
+        for n, (title, body, _) in enumerate(rows):
+            record = {"id": f"s{n}", "title": title, "body": body, "source": "eval"}
+            out.write(json.dumps(record) + "\n")
+    index = work / "index"
+    report = indexer.build([corpus], index, taxonomy=Taxonomy.default(), progress=False)
+    assert report.published, report
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index)})
+    client = app.test_client()
+    found: dict[str, list[str]] = {}
+    page = 1
+    while True:
+        body = client.get(f"/api/search?per_page=100&page={page}&sort=oldest").get_json()
+        for hit in body["hits"]:
+            found[hit["id"]] = hit["topics"]
+        if not body["next"]:
+            break
+        page += 1
+    app.extensions["newsdex_engine"].close()
+    labels = [(found.get(f"s{n}", []), label) for n, (_, _, label) in enumerate(rows)]
+    count = len(labels) or 1
+    return CorpusScores(
+        stories=len(labels),
+        first_right=sum(bool(t) and t[0] == label for t, label in labels) / count,
+        label_among=sum(label in t for t, label in labels) / count,
+        no_topic=sum(not t for t, _ in labels) / count,
+    )
+
+
+def corpus_report(reuters: Path) -> None:
+    import tempfile
+
+    sets: list[tuple[str, list[tuple[str, str, str]]]] = []
+    if BBC.is_dir():
+        bbc = read_bbc()
+        sets.append(("BBC tuning half, articles", bbc))
+        sets.append(
+            (
+                "BBC tuning half, headline + first sentence",
+                [(title, shortened(body), label) for title, body, label in bbc],
+            )
+        )
+    else:
+        print(f"(no BBC corpus at {BBC})")
+    if reuters.is_dir():
+        mapped = [
+            (t, b, "economy")
+            for t, b, found in read_reuters(reuters)
+            if found and (t or b) and not set(found) & LABOUR_TOPICS
+        ]
+        sets.append(("Reuters-21578, topics mapping to economy", mapped))
+    print("| set | stories | first topic right | label among topics | no topic |")
+    print("|---|---:|---:|---:|---:|")
+    for name, rows in sets:
+        with tempfile.TemporaryDirectory(prefix="newsdex-topics-") as work:
+            scores = through_the_api(rows, Path(work))
+        print(
+            f"| {name} | {scores.stories} | {scores.first_right:.3f} | "
+            f"{scores.label_among:.3f} | {scores.no_topic:.3f} |"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", action="store_true", help="also score other thresholds")
     parser.add_argument("--misses", action="store_true", help="list fictional stories missed")
     parser.add_argument("--reuters", type=Path, default=REUTERS, help="Reuters-21578 folder")
+    parser.add_argument(
+        "--corpus", action="store_true", help="end to end on BBC and Reuters, through the API"
+    )
     args = parser.parse_args(argv)
+    if args.corpus:
+        corpus_report(args.reuters)
+        return
 
     taxonomy = Taxonomy.default()
     fictional_raw = read_eval_set()

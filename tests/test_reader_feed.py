@@ -101,8 +101,9 @@ def test_feed_with_nothing_readable_is_skipped(tmp_path: Path) -> None:
 def test_build_over_html_warc_feed_and_aggregator_pages(tmp_path: Path) -> None:
     crawl = tmp_path / "crawl"
     crawl.mkdir()
-    for name in ("kessel-bridge.html", "islandlink-ferry-fares.html", "aldine-post.rss"):
-        shutil.copy(DATA / name, crawl / name)
+    shutil.copy(DATA / "aldine-post.rss", crawl / "aldine-post.rss")
+    for name in ("031_kessel-bridge.html", "032_islandlink-ferry-fares.html"):
+        shutil.copy(ROOT / "samples" / name, crawl / name)
     shutil.copy(ROOT / "samples" / "035_crawl.warc.gz", crawl / "crawl.warc.gz")
     (crawl / "aggregator.txt").write_text(
         page("Harbour board backs new dredger", "Aldine Post", "14-10-2025",

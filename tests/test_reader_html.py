@@ -1,5 +1,5 @@
-"""The HTML reader: fictional news pages in the markup of real sites (``tests/data/html/``), and
-the ways a saved page can be broken or not be an article at all.
+"""The HTML reader: fictional news pages in the markup of real sites (the demo's
+``samples/03*.html``), and the ways a saved page can be broken or not be an article at all.
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ from search.models import Caption, Page
 from search.readers import read_file
 from search.readers.html import MAX_BYTES
 
-DATA = Path(__file__).resolve().parent / "data" / "html"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+"""The demo's HTML pages are the reader's test pages too."""
+BRIDGE = SAMPLES / "031_kessel-bridge.html"
+FERRY_PAGE = SAMPLES / "032_islandlink-ferry-fares.html"
+ORCHARD = SAMPLES / "033_carrow-orchard-frost.html"
 CRAWLED = datetime(2025, 10, 14, 12, 0)
 HERALD = "https://www.aldinepost.example"
 
@@ -28,7 +32,7 @@ def read_page(path: Path, crawled: datetime = CRAWLED) -> tuple[Page, list[str]]
 
 @pytest.fixture(scope="module")
 def bridge() -> Page:
-    page, problems = read_page(DATA / "kessel-bridge.html")
+    page, problems = read_page(BRIDGE)
     assert problems == []
     return page
 
@@ -45,7 +49,7 @@ def test_title_source_date_and_url(bridge: Page) -> None:
     # JSON-LD says 08:45+02:00: kept to the minute, in UTC
     assert (article.published, article.precision) == (datetime(2025, 10, 14, 6, 45), "time")
     assert article.url == f"{HERALD}/news/transport/2025/10/14/kessel-junction-bridge-closure"
-    assert bridge.location == bridge.path == str(DATA / "kessel-bridge.html")
+    assert bridge.location == bridge.path == str(BRIDGE)
 
 
 def test_body_is_the_article_text_only(bridge: Page) -> None:
@@ -123,7 +127,7 @@ def test_teasers_from_the_rails_with_absolute_urls(bridge: Page) -> None:
 
 
 def test_item_list_teasers_and_a_relative_canonical() -> None:
-    page, _ = read_page(DATA / "islandlink-ferry-fares.html")
+    page, _ = read_page(FERRY_PAGE)
     article = page.article
     assert article.title == "Islandlink freezes ferry fares for the winter"
     assert article.url == f"{HERALD}/news/transport/2025/10/13/islandlink-ferry-fares-winter"
@@ -152,7 +156,7 @@ def test_item_list_teasers_and_a_relative_canonical() -> None:
 
 
 def test_wordpress_page() -> None:
-    page, _ = read_page(DATA / "carrow-orchard-frost.html")
+    page, _ = read_page(ORCHARD)
     article = page.article
     assert article.title == "Early frost hits Carrow Hills orchards"
     assert article.source == "Valley Courier"

@@ -61,6 +61,7 @@ class Generation:
     fault: str | None = None
     """Why the generation cannot be trusted (a file that fails its checksum, a segment that
     cannot be read); ``/healthz`` reports it."""
+    closed: bool = False
     _stored: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -68,6 +69,7 @@ class Generation:
         return self.held.generation.name
 
     def close(self) -> None:
+        self.closed = True
         self.searcher.close()
         self.held.close()
 
@@ -151,7 +153,7 @@ def _warm_up(gen: Generation) -> None:
             ]
         gen.lexicon = spelling.Lexicon(stems)
         problems = verify_files(gen.held.generation.path)
-        if problems:
+        if problems and not gen.closed:  # once closed, its files may rightly be gone
             gen.fault = _without_path("; ".join(problems[:3]), gen.held)
             log.error("index generation %s is damaged: %s", gen.name, gen.fault)
     except Exception:  # closed under us, or damaged: searches find out and report it
