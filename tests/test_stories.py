@@ -107,6 +107,11 @@ def test_without_a_link_teasers_still_fold_by_title_and_source() -> None:
     rail = _page("x.html", None, _teaser("Harbour board backs new dredger", None))
     (story,) = fold([article, rail]).stories
     assert story.kind == "article" and len(story.pages) == 2
+    # an article saved without its address takes the link of a teaser of the same headline
+    unlinked = _page("saved.html", _article("Harbour board backs new dredger", None))
+    linked = _page("y.html", None, _teaser("Harbour board backs new dredger", DREDGER))
+    (story,) = fold([unlinked, linked]).stories
+    assert story.kind == "article" and story.url == DREDGER
 
 
 def _feed_linking(tmp_path: Path, bridge: str, ferry: str) -> Path:

@@ -175,7 +175,7 @@ def merge(sid: str, copies: list[Sighting]) -> Story:
         pages=tuple(sorted({c.location for c in copies})),
         related=tuple(related),
         given_topics=tuple(given),
-        url=raw.url or _first_url(articles or teasers),
+        url=raw.url or _first_url(articles) or _first_url(teasers),
     )
 
 
