@@ -122,11 +122,17 @@ def open_generation(held: HeldGeneration) -> Generation:
             return gen.term_table.with_prefix(prefix, limit)
         return _scan_prefix(leaves, prefix, limit)
 
+    matcher.published, matcher.dated = columns.published, columns.dated
+
+    def frequency(term: str) -> int:
+        return max(matcher.doc_frequency(name, term) for name in TEXT_FIELDS)
+
     vocab = Vocabulary(
         sources=[s for s in columns.sources if s],
         topics=columns.topics,
         topic_labels=labels,
         expand_prefix=expand_prefix,
+        frequency=frequency,
     )
     gen = Generation(held, ix, searcher, matcher, columns, vocab)
     threading.Thread(target=_warm_up, args=(gen,), name="newsdex-warm", daemon=True).start()
