@@ -545,6 +545,11 @@ def test_no_query_text_breaks_the_engine(engine: Engine, q: str, match: str, sor
     for hit in results.hits:
         for html in (title_html(hit), *snippets_html(hit)):
             assert not re.search(r"<(?!/?mark>)", html)
+    # Nothing said about the query carries a control character into HTML or JSON.
+    for said in (results.query.interpreted, *results.query.notices):
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f]", said), said
+    if q.strip() and not results.query.interpreted:
+        assert results.total == 0  # characters with nothing searchable never list everything
 
 
 def test_a_teaser_only_story_shows_its_teaser_marked(engine: Engine) -> None:

@@ -244,6 +244,8 @@ CASES = [
     ("...", "all", "", set(), "Nothing in the query"),
     ("C++ programmers", "all", "programmers", {"cplus"}, "'C++'"),
     ("the ferry", "all", "ferry", {"ferry-strike", "ferry-new"}, E),
+    ("ferry crews .", "all", "ferry AND crews", {"ferry-strike"}, E),
+    ("ferry \u2014 crews\u2026", "all", "ferry AND crews...", {"ferry-strike"}, E),
     ("", "all", "", ALL, E),
     ("   ", "all", "", ALL, E),
     # --- headlines pasted ---------------------------------------------------------------------
@@ -574,3 +576,30 @@ def test_bad_input_is_answered_with_notices(engine: Engine, typed: str) -> None:
     results = engine.search(SearchRequest(q=typed, per_page=5), now=NOW)
     for said in (results.query.interpreted, *results.query.notices):
         assert not CONTROL.search(said), said
+
+
+REUTERS_TOTALS = [
+    # (typed, total): the counts, and what the hyphen-as-NOT parser returned instead.
+    ("G-7", 81),  # was the whole corpus (21,577), "only very common words"
+    ("AT&T", 1),  # was the whole corpus
+    ("R&D", 1),  # was the whole corpus
+    ("semi-annual", 57),  # was 45, "semi AND NOT annual"
+    ("U.S.-Japan", 116),  # was 3,785 stories that do not mention Japan
+    ("year-on-year", 96),  # was 0, "year AND NOT year"
+    ("topic:money-fx", 801),  # was 980, "(money-fx OR money-supply) AND NOT fx"
+    ("S&P 500", 14),  # was 1,071, "500"
+    ("C++", 0),  # was the whole corpus
+    ("coffee | cocoa", 328),  # was 31, "coffee AND cocoa"
+    ("NOT date:1987-03", 10_033),  # was 11,544, the dates of March 1987 as a filter
+]
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_reuters_totals(reuters_index: Path) -> None:
+    engine = Engine(reuters_index)
+    try:
+        found = {q: engine.search(SearchRequest(q=q), now=NOW).total for q, _ in REUTERS_TOTALS}
+    finally:
+        engine.close()
+    assert found == dict(REUTERS_TOTALS)

@@ -12,6 +12,7 @@ with nothing searchable in it finds nothing (only an empty query browses everyth
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,7 +53,7 @@ class Vocabulary:
     """``(prefix, limit) -> [(term, stories holding it)]`` over the text fields, the most
     frequent first, at most ``limit``."""
     frequency: Callable[[str], int] = lambda term: 0
-    """How many stories hold ``term`` in their most common text field."""
+    """How many stories hold ``term`` (summed over the text fields)."""
 
 
 @dataclass(slots=True)
@@ -92,7 +93,8 @@ def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> 
             compiled.notices.append(f"Left out {listed}: nothing in it can be searched.")
     if query is None and tree is not None:
         query = wq.NullQuery
-        compiled.notices.append(_nothing_notice([*found.dropped, *builder.unsearchable]))
+        dropped = [*found.dropped, *builder.unsearchable, *builder.punctuation]
+        compiled.notices.append(_nothing_notice(dropped))
     compiled.query = query
     compiled.words = builder.words
     dates = [c for c in _top_level(found.tree) if isinstance(c, Dates)]
@@ -104,6 +106,11 @@ def _nothing_notice(dropped: list[str]) -> str:
     listed = ", ".join(repr(t) for t in dict.fromkeys(dropped[:5]))
     what = f" ({listed})" if listed else ""
     return f"Nothing in the query can be searched{what}; no stories match."
+
+
+def _punctuation(text: str) -> bool:
+    """Whether ``text`` is punctuation only (``.``, ``—``, ``…``), left out without a word."""
+    return all(unicodedata.category(c).startswith("P") for c in text)
 
 
 def _top_level(tree: Clause) -> tuple[Clause, ...]:
@@ -164,6 +171,7 @@ class _Builder:
         self.terms: dict[Text, list[str]] = {}
         self.left_out: set[Text] = set()
         self.unsearchable: list[str] = []
+        self.punctuation: list[str] = []
         self.words: list[str] = []
 
     def analyse(self, clause: Clause, negated: bool = False) -> None:
@@ -200,7 +208,7 @@ class _Builder:
                 self.left_out.add(clause)
             else:
                 kept |= found
-        listed = ", ".join(c.text for c in list(self.left_out)[:5])
+        listed = ", ".join([c.text for c in self.terms if c in self.left_out][:5])
         self.notices.append(
             f"A long query: searched its {len(kept)} most telling words of {len(distinct)} "
             f"and left out the others ({listed}, …)."
@@ -237,8 +245,11 @@ class _Builder:
             return None, None
         found = self.terms.get(clause) or text_terms(clause.text)
         if not found:
-            if fold(clause.text) not in STOP_WORDS:
-                self.unsearchable.append(clause.text)
+            tokens = TOKEN.findall(clean(clause.text))
+            if _punctuation(clause.text):
+                self.punctuation.append(clause.text)  # "." ends a pasted sentence: no loss
+            elif not tokens or any(fold(t) not in STOP_WORDS for t in tokens):
+                self.unsearchable.append(clause.text)  # "C++", "$", not "the" nor "AS."
             return None, None
         if len(found) == 1:
             leaves: list[wq.Query] = [wq.Term(f, found[0]) for f in fields]

@@ -29,6 +29,8 @@ log = logging.getLogger("newsdex.engine")
 
 SURFACE_STORIES = 5
 """How many stories a spelling candidate's written forms are read from."""
+SPELL_WORDS = 12
+"""Longer queries (a pasted paragraph) get no "did you mean": it would cost much and say little."""
 
 
 def search(
@@ -57,7 +59,7 @@ def search(
     total = len(found)
     # The extras are skipped once the budget is spent: they are worth less than time.
     suggestion = None
-    if compiled.words and (total == 0 or _unknown_word(gen, compiled)):
+    if 0 < len(compiled.words) <= SPELL_WORDS and (total == 0 or _unknown_word(gen, compiled)):
         if not budget.expired():
             suggestion = _suggest(gen, request, compiled, now, budget)
     any_total = None
