@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from search.indexing.analysis import terms
+from search.indexing.analysis import TOKEN, as_terms, clean, terms, token_terms
 
 CASES = [
     ("semi-annual", ["semi", "annual"]),
@@ -35,3 +37,11 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_terms(text: str, expected: list[str]) -> None:
     assert terms(text) == expected
+
+
+@given(st.text(alphabet="aBx1_9 -&/'\u2019.,;\u00e9I\u0130", max_size=40))
+def test_the_fast_path_finds_the_tokens_the_highlighter_finds(text: str) -> None:
+    """``terms`` scans for runs of tokens (a cheaper pattern) and splits them: the terms are
+    those of ``TOKEN``'s tokens, as the highlighter and the query reader see them."""
+    tokens = TOKEN.findall(clean(text))
+    assert terms(text) == [t for token in tokens for t in as_terms(token_terms(token))]

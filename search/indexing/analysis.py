@@ -37,6 +37,9 @@ WORD = re.compile(_UNIT)
 """One word part: a word, a number (``3.5``, ``1,500``), an initialism (``U.S.``)."""
 TOKEN = re.compile(rf"{_UNIT}(?:[-&/'\u2019]{_UNIT})*")
 """A word, or a compound of word parts joined by ``-``, ``&``, ``/`` or an apostrophe."""
+_SPAN = re.compile(r"\w+(?:[-&/'\u2019.,]+\w+)*")
+"""A run of tokens with nothing but joiners, dots and commas between them: twice as fast to
+find as ``TOKEN``, and the tokens of a text are the tokens of its spans (``terms``)."""
 
 # Whoosh's English list without "us" and "may": in news they are the country and the month.
 STOP_WORDS = frozenset(
@@ -105,6 +108,16 @@ def token_terms(token: str) -> Analysed:
     return found  # type: ignore[return-value]
 
 
+def _span_terms(span: str) -> Analysed:
+    """The terms of one ``_SPAN`` match: its tokens' terms in order, remembered."""
+    if span.isalnum():
+        return token_terms(span)  # one plain word, the common case
+    found = [t for token in TOKEN.findall(span) for t in as_terms(token_terms(token))]
+    analysed: Analysed = tuple(found) if len(found) > 1 else (found[0] if found else None)
+    _cache[span] = analysed
+    return analysed
+
+
 def token_terms_all(tokens: list[str]) -> list[Analysed]:
     """``token_terms`` of each token, read from its cache in C and computed only for the
     tokens it has not seen (the highlighter's inner loop)."""
@@ -133,10 +146,10 @@ def terms(text: str) -> list[str]:
     cache = _cache
     out: list[str] = []
     append, extend = out.append, out.extend
-    for token in TOKEN.findall(clean(text)):
-        found = cache.get(token, _MISS)
+    for span in _SPAN.findall(clean(text)):
+        found = cache.get(span, _MISS)
         if found is _MISS:
-            found = token_terms(token)
+            found = _span_terms(span)
         if found is None:
             continue
         if found.__class__ is str:
