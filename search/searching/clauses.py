@@ -80,8 +80,9 @@ def join(kind: type[All] | type[AnyOf], clauses: list[Clause | None]) -> Clause 
     flat: list[Clause] = []
     for clause in present:
         flat.extend(clause.clauses if isinstance(clause, kind) else (clause,))
-    if kind is All:
-        flat = list(dict.fromkeys(flat))  # "oil oil" needs oil once; any-of keeps repeats
+    # A clause twice counts once, either way ("bone, bone development"), as Whoosh's query
+    # normalising did: a word repeated in a pasted paragraph is not worth twice its score.
+    flat = list(dict.fromkeys(flat))
     return flat[0] if len(flat) == 1 else kind(tuple(flat))
 
 

@@ -11,7 +11,6 @@ with nothing searchable in it finds nothing (only an empty query browses everyth
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,22 +18,17 @@ from datetime import datetime
 
 from whoosh import query as wq
 
-from search.indexing.analysis import STOP_WORDS, TOKEN, as_terms, clean, fold, stem, token_terms
+from search.indexing.analysis import STOP_WORDS, TOKEN, as_terms, clean, fold, token_terms
 from search.models import Match
 from search.searching.clauses import All, AnyOf, Clause, Dates, Must, Not, Text, Value, describe
 from search.searching.clauses import join as join_clauses
+from search.searching.expansion import Expansion, PrefixExpansion
 from search.searching.matching import DateSpan
 from search.searching.reader import read
 
 TEXT_FIELDS = ("title", "teaser", "body", "captions")
 FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "captions": "caption"}
 """Each text field as a reader names it (``matched_in``)."""
-PREFIX_CAP = 50
-"""A prefix expands to at most this many terms, the most frequent first."""
-EXPANSION_BUDGET = 64
-"""All the prefixes of one query expand to at most this many terms together."""
-MIN_SHARE = 2
-"""Each prefix gets at least this many terms; prefixes past the budget are left out."""
 MAX_TERMS = 64
 """A query searches at most this many distinct terms: the rarest in the index (highest idf)."""
 _NOTHING = "\x00nothing"
@@ -81,7 +75,11 @@ def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> 
             compiled.query = wq.NullQuery
             compiled.notices.append(_nothing_notice(found.dropped))
         return compiled
-    builder = _Builder(vocab, compiled.notices, _Expansion.for_tree(found.tree))
+    builder = _Builder(
+        vocab,
+        compiled.notices,
+        Expansion.for_prefixes({fold(c.text) for c in _leaves(found.tree) if c.prefix}),
+    )
     builder.analyse(found.tree)
     builder.keep_most_telling()
     tree, compiled.date_from, compiled.date_to = _top_dates(found.tree)
@@ -164,7 +162,7 @@ def text_terms(text: str) -> list[str]:
 class _Builder:
     """Clause tree -> Whoosh query objects (and the tree of what ran, for the echo)."""
 
-    def __init__(self, vocab: Vocabulary, notices: list[str], room: _Expansion) -> None:
+    def __init__(self, vocab: Vocabulary, notices: list[str], room: Expansion) -> None:
         self.vocab = vocab
         self.notices = notices
         self.room = room
@@ -226,11 +224,20 @@ class _Builder:
             if inner is None or ran is None:
                 return None, None
             return (wq.Not(inner) if isinstance(clause, Not) else inner), type(clause)(ran)
-        built = [self.build(c) for c in clause.clauses]
-        pairs = [(q, c) for (q, ran), c in zip(built, clause.clauses, strict=True) if q and ran]
+        pairs: list[tuple[wq.Query, Clause]] = []
+        ran: list[Clause | None] = []
+        seen: set[wq.Query] = set()
+        for child in clause.clauses:
+            q, child_ran = self.build(child)
+            # The same query twice counts once ("bone, bone cells"), as Whoosh's normalising
+            # did: a word repeated in a pasted paragraph is not worth twice its score.
+            if q is not None and q not in seen:
+                seen.add(q)
+                pairs.append((q, child))
+                ran.append(child_ran)
         if not pairs:
             return None, None
-        ran_tree = join_clauses(type(clause), [ran for (_, ran) in built if ran is not None])
+        ran_tree = join_clauses(type(clause), ran)
         if len(pairs) == 1:
             return pairs[0][0], ran_tree
         if isinstance(clause, All):
@@ -259,7 +266,7 @@ class _Builder:
 
     def prefix(self, clause: Text, fields: Sequence[str]) -> wq.Query:
         typed = fold(clause.text)
-        found = self.room.terms(typed, self.vocab)
+        found = self.room.terms(typed, self.vocab.expand_prefix)
         if not found:
             return wq.Term(fields[0], _NOTHING)
         expansion = [
@@ -305,59 +312,6 @@ def _any(pairs: list[tuple[wq.Query, Clause]]) -> wq.Query:
     return wq.AndMaybe(required, rest[0] if len(rest) == 1 else wq.Or(rest))
 
 
-@dataclass(slots=True)
-class _Expansion:
-    """How many terms each prefix of one query may expand to, so that all of them together
-    stay within ``EXPANSION_BUDGET``; each prefix is expanded once for every field."""
-
-    share: int
-    allowed: int
-    """How many distinct prefixes may expand; the ones after are left out."""
-    done: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    cut: list[str] = field(default_factory=list)
-    """Prefixes that matched more than ``share`` terms."""
-    dropped: list[str] = field(default_factory=list)
-
-    @classmethod
-    def for_tree(cls, tree: Clause) -> _Expansion:
-        distinct = len({fold(c.text) for c in _leaves(tree) if c.prefix})
-        share = min(PREFIX_CAP, max(MIN_SHARE, EXPANSION_BUDGET // max(distinct, 1)))
-        return cls(share, EXPANSION_BUDGET // share)
-
-    def terms(self, typed: str, vocab: Vocabulary) -> list[tuple[str, int]]:
-        """The terms ``typed*`` stands for (the same list for every field)."""
-        found = self.done.get(typed)
-        if found is not None:
-            return found
-        if len(self.done) >= self.allowed:
-            self.dropped.append(typed)
-            found = []
-        else:
-            # The index holds stems: "lighthouse*" must reach "lighthous", so a prefix is cut
-            # back to what it shares with its own stem.
-            prefix = os.path.commonprefix([typed, stem(typed)]) if typed.isalpha() else typed
-            found = list(vocab.expand_prefix(prefix or typed, self.share + 1))
-            if len(found) > self.share:
-                found = found[: self.share]
-                self.cut.append(typed)
-        self.done[typed] = found
-        return found
-
-    def notices(self) -> list[str]:
-        out = []
-        if self.cut:
-            listed = ", ".join(f"{p}*" for p in self.cut[:5])
-            more = f" and {len(self.cut) - 5} more" if len(self.cut) > 5 else ""
-            out.append(
-                f"{listed}{more} matched many words; searched the {self.share} most "
-                f"frequent of each."
-            )
-        if self.dropped:
-            listed = ", ".join(f"{p}*" for p in self.dropped[:5])
-            out.append(f"Too many prefixes: left out {listed}.")
-        return out
-
-
 def _leaves(clause: Clause) -> list[Text]:
     if isinstance(clause, Text):
         return [clause]
@@ -387,11 +341,3 @@ def _facet_term(fieldname: str, text: str, vocab: Vocabulary, notices: list[str]
     if len(found) == 1:
         return wq.Term(fieldname, found[0])
     return wq.Or([wq.Term(fieldname, v) for v in found])
-
-
-class PrefixExpansion(wq.Or):
-    """The words a prefix (``elect*``) stood for, remembering the prefix for the echo."""
-
-    def __init__(self, prefix: str, subqueries: list[wq.Query]) -> None:
-        super().__init__(subqueries)
-        self.prefix = prefix
