@@ -603,3 +603,10 @@ def test_reuters_totals(reuters_index: Path) -> None:
     finally:
         engine.close()
     assert found == dict(REUTERS_TOTALS)
+
+
+def test_notices_stay_short_whatever_was_typed(engine: Engine) -> None:
+    for typed in ("C" + "+" * 5_000, "x" * 5_000 + "~", "source:" + "y" * 5_000, "*" + "z" * 5_000):
+        results = engine.search(SearchRequest(q=typed), now=NOW)
+        assert results.query.notices, typed[:20]
+        assert all(len(n) < 200 for n in results.query.notices), results.query.notices

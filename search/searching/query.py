@@ -12,7 +12,7 @@ with nothing searchable in it finds nothing (only an empty query browses everyth
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,7 +24,7 @@ from search.searching.clauses import All, AnyOf, Clause, Dates, Must, Not, Text,
 from search.searching.clauses import join as join_clauses
 from search.searching.expansion import Expansion, PrefixExpansion
 from search.searching.matching import DateSpan
-from search.searching.reader import read
+from search.searching.reader import read, shown
 
 TEXT_FIELDS = ("title", "teaser", "body", "captions")
 FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "captions": "caption"}
@@ -46,8 +46,8 @@ class Vocabulary:
     expand_prefix: Callable[[str, int], Sequence[tuple[str, int]]]
     """``(prefix, limit) -> [(term, stories holding it)]`` over the text fields, the most
     frequent first, at most ``limit``."""
-    frequency: Callable[[str], int] = lambda term: 0
-    """How many stories hold ``term`` (summed over the text fields)."""
+    frequencies: Callable[[Collection[str]], dict[str, int]] = lambda terms: dict.fromkeys(terms, 0)
+    """How many stories hold each of the terms (summed over the text fields)."""
 
 
 @dataclass(slots=True)
@@ -86,7 +86,7 @@ def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> 
     query, ran = builder.build(tree) if tree is not None else (None, None)
     compiled.notices.extend(builder.room.notices())
     if builder.unsearchable:
-        listed = ", ".join(repr(t) for t in dict.fromkeys(builder.unsearchable[:5]))
+        listed = ", ".join(shown(t) for t in dict.fromkeys(builder.unsearchable[:5]))
         if query is not None or tree is None:
             compiled.notices.append(f"Left out {listed}: nothing in it can be searched.")
     if query is None and tree is not None:
@@ -101,7 +101,7 @@ def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> 
 
 
 def _nothing_notice(dropped: list[str]) -> str:
-    listed = ", ".join(repr(t) for t in dict.fromkeys(dropped[:5]))
+    listed = ", ".join(shown(t) for t in dict.fromkeys(dropped[:5]))
     what = f" ({listed})" if listed else ""
     return f"Nothing in the query can be searched{what}; no stories match."
 
@@ -192,7 +192,7 @@ class _Builder:
         distinct = {t for found in self.terms.values() for t in found}
         if len(distinct) <= MAX_TERMS:
             return
-        frequency = {t: self.vocab.frequency(t) for t in distinct}
+        frequency = self.vocab.frequencies(distinct)
 
         def rarity(item: tuple[int, Text]) -> tuple[int, int]:
             place, clause = item
@@ -206,7 +206,7 @@ class _Builder:
                 self.left_out.add(clause)
             else:
                 kept |= found
-        listed = ", ".join([c.text for c in self.terms if c in self.left_out][:5])
+        listed = ", ".join([shown(c.text, 20) for c in self.terms if c in self.left_out][:5])
         self.notices.append(
             f"A long query: searched its {len(kept)} most telling words of {len(distinct)} "
             f"and left out the others ({listed}, …)."
@@ -336,7 +336,7 @@ def _facet_term(fieldname: str, text: str, vocab: Vocabulary, notices: list[str]
     ]
     label = "source" if fieldname == "source" else "topic"
     if not found:
-        notices.append(f"No {label} matches {text[:40]!r}.")
+        notices.append(f"No {label} matches {shown(text)}.")
         return wq.Term(fieldname, _NOTHING)
     if len(found) == 1:
         return wq.Term(fieldname, found[0])

@@ -92,7 +92,7 @@ def read(text: str, now: datetime, match: str = "all") -> Read:
         normalise(text),
     )
     for bracket in dict.fromkeys(_BRACKETS.findall(text)):
-        notices.append(f"Ranges like {_shown(bracket)} are not supported; left it out.")
+        notices.append(f"Ranges like {shown(bracket)} are not supported; left it out.")
     text = _BRACKETS.sub(" ", text)
     parser = _Parser(list(_tokens(text, notices)), now, match, notices)
     tree = parser.query()
@@ -164,7 +164,7 @@ def _known(name: str) -> bool:
     return name in TEXT_FIELDS or name in VALUE_FIELDS or name in DATE_FIELDS
 
 
-def _shown(typed: str, most: int = 40) -> str:
+def shown(typed: str, most: int = 40) -> str:
     """``typed`` quoted for a notice, cut when long."""
     return repr(typed if len(typed) <= most else typed[: most - 1] + "\u2026")
 
@@ -302,7 +302,7 @@ class _Parser:
         typed = f'{name.lower()}:"{value}"' if " " in value else f"{name.lower()}:{value}"
         span = date_span(op, value, self.now)
         if span is None:
-            self.say(f"{_shown(typed)} is not a date; left it out.")
+            self.say(f"{shown(typed)} is not a date; left it out.")
             self.dropped.append(typed)
             return None
         return Dates(span[0], span[1], typed)
@@ -317,8 +317,8 @@ def _word(
     for mark, name in (("~", "~ (fuzzy or proximity)"), ("^", "^ (boosts)")):
         if mark in text:
             text = text.split(mark, 1)[0]
-            kept = f"searched {text!r}" if text.strip("*") else "left it out"
-            say(f"{name} is not supported: {_shown(typed)}, {kept}.")
+            kept = f"searched {shown(text)}" if text.strip("*") else "left it out"
+            say(f"{name} is not supported: {shown(typed)}, {kept}.")
     prefix = False
     if text.endswith("*"):
         stem = text.rstrip("*")
@@ -326,7 +326,7 @@ def _word(
             text, prefix = stem, True
     if "*" in text:
         where = "after two letters or more" if len(text.strip("*")) < 2 else "at the end of a word"
-        say(f"* works only {where}; left out {_shown(typed)}.")
+        say(f"* works only {where}; left out {shown(typed)}.")
         dropped.append(typed)
         return None
     return Text(text, field, prefix=prefix) if text else None
