@@ -246,7 +246,13 @@ class _Builder:
 
     def text(self, clause: Text) -> tuple[wq.Query | None, Clause | None]:
         fields = (clause.field,) if clause.field else TEXT_FIELDS
-        if clause.prefix:
+        if clause.prefix and len(text_terms(clause.text)) > 1:
+            # "semi-fi*": a phrase cannot end in a prefix; the compound is searched whole.
+            self.notices.append(
+                f"* after a compound is not supported: searched {shown(clause.text)}."
+            )
+            clause = Text(clause.text, clause.field, clause.quoted)
+        elif clause.prefix:
             return self.prefix(clause, fields), clause
         if clause in self.left_out:
             return None, None

@@ -63,6 +63,7 @@ _QUOTES = str.maketrans(
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _OLD_RANGE = re.compile(r"(?i)\b(date|published):\[\s*(\S*)\s+to\s+(\S*?)\s*\]")
 _BRACKETS = re.compile(r"[\[{][^\]}]*[\]}]")
+_BARS = re.compile(r"\|+")
 _OPERATORS = {"OR": "OR", "|": "OR", "||": "OR", "AND": "AND", "&&": "AND", "NOT": "NOT"}
 _FIELD = re.compile(r"([A-Za-z_]+):(.*)", re.DOTALL)
 _SIGNS = "-!+"
@@ -81,7 +82,8 @@ class Read:
 def normalise(text: str) -> str:
     """NFKC, zero-width characters out, quotes made plain, controls made spaces."""
     text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_QUOTES)
-    return _CONTROL.sub(" ", text)
+    # "coffee|cocoa": a bar is never part of a word, so it is an OR wherever it stands.
+    return _BARS.sub(" | ", _CONTROL.sub(" ", text))
 
 
 def read(text: str, now: datetime, match: str = "all") -> Read:
