@@ -376,9 +376,13 @@ def print_table(results: list[dict[str, Any]], worst: int) -> None:
     for r in results:
         print(
             f"{r['collection']} ({r['mode']}): {r['with_syntax']} of {r['queries']} queries hold "
-            f"query syntax, {r['with_notices']} came back with notices, {r['truncated']} cut to "
-            f"the web layer's {r['query_limit']} characters; "
-            f"{r['docs_without_text']} documents without text left out "
+            f"query syntax, {r['with_notices']} came back with notices, "
+            + (
+                f"{r['truncated']} cut to the web layer's {r['query_limit']} characters; "
+                if r["query_limit"]
+                else "none cut (no query length limit); "
+            )
+            + f"{r['docs_without_text']} documents without text left out "
             f"({len(r['docs_without_text_judged'])} of them judged relevant)"
         )
         for q in sorted(r["per_query"], key=lambda q: q["ndcg@10"])[:worst]:
