@@ -199,7 +199,7 @@ class _Parser:
             if token is not None and token.kind == "close":
                 self.take()
                 self.say("Ignored a closing parenthesis with no partner.")
-        return join(self.implicit, clauses)
+        return self.join_implicit(clauses)
 
     def say(self, notice: str) -> None:
         if notice not in self.notices:
@@ -233,7 +233,16 @@ class _Parser:
             else:
                 runs.append([clause])
             joined = False
-        return join(self.implicit, [join(All, run) for run in runs])
+        return self.join_implicit([join(All, run) for run in runs])
+
+    def join_implicit(self, clauses: list[Clause | None]) -> Clause | None:
+        """Clauses with no operator between them: all of them, or with ``match=any`` any of
+        the words while exclusions (``-word``) and dates still hold for every match, as the
+        words of a search box mean (``coffee cocoa -brazil date:1987``)."""
+        if self.implicit is All:
+            return join(All, clauses)
+        held = [c for c in clauses if isinstance(c, Not | Dates)]
+        return join(All, [join(AnyOf, [c for c in clauses if c not in held]), *held])
 
     def unary(self) -> Clause | None:
         """Any number of ``NOT``, ``-``, ``!`` and ``+`` before one clause."""
