@@ -5,10 +5,11 @@ newsdex's JSON Lines input, built into a real index with ``search.indexing.index
 ``newsdex build`` does) and queried through ``Engine.search`` with ``match=any`` and
 ``per_page=100``, as the JSON API would run it. Query text is sent as a person pasting it into
 the search box would: its lines joined with single spaces, nothing else changed, so the query
-language reads its ``(``, ``"``, ``:``, upper-case ``AND``/``OR``/``NOT`` and every ``-`` (in
-the middle of a word too: ``shock-sound`` runs as ``shock AND NOT sound``). ``--plain`` sends
-only the query's words, lower-cased, to show what that syntax costs. Queries longer than the
-front ends' limit (``search.interface.params.MAX_QUERY_CHARS``) are cut at a space and counted.
+language reads its ``(``, ``"``, ``:``, upper-case ``AND``/``OR``/``NOT`` and a ``-`` at the
+start of a word (``shock-sound`` inside a word is the phrase ``"shock sound"``). ``--plain``
+sends only the query's words, lower-cased, to show what that syntax costs. Queries longer than
+a front end's limit (``search.interface.params.MAX_QUERY_CHARS``, when there is one; since
+issue 14 there is none) are cut at a space and counted.
 
     python bench/relevance.py [--collections MED CRAN NPL] [--json] [--work DIR] [--plain]
 
@@ -375,9 +376,13 @@ def print_table(results: list[dict[str, Any]], worst: int) -> None:
     for r in results:
         print(
             f"{r['collection']} ({r['mode']}): {r['with_syntax']} of {r['queries']} queries hold "
-            f"query syntax, {r['with_notices']} came back with notices, {r['truncated']} cut to "
-            f"the web layer's {r['query_limit']} characters; "
-            f"{r['docs_without_text']} documents without text left out "
+            f"query syntax, {r['with_notices']} came back with notices, "
+            + (
+                f"{r['truncated']} cut to the web layer's {r['query_limit']} characters; "
+                if r["query_limit"]
+                else "none cut (no query length limit); "
+            )
+            + f"{r['docs_without_text']} documents without text left out "
             f"({len(r['docs_without_text_judged'])} of them judged relevant)"
         )
         for q in sorted(r["per_query"], key=lambda q: q["ndcg@10"])[:worst]:

@@ -112,6 +112,19 @@ def test_an_empty_query_browses_everything_newest_first(client):
     assert data["query"]["text"] == ""
 
 
+@pytest.mark.parametrize(
+    "q", ["ferry " * 2_000, "x" * 10_000, "\x00", "(((" * 200, "NOT OR AND " * 200, "C++"]
+)
+def test_any_query_text_is_answered_never_refused(client, q):
+    """No query is rejected for its length or its characters: a page and JSON, with notices
+    free of control characters."""
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    said = [response.json["query"]["interpreted"], *response.json["query"]["notices"]]
+    assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for text in said for c in text)
+    assert client.get("/search", query_string={"q": q}).status_code == 200
+
+
 def test_story_in_full_with_the_query_marked(client):
     hit = get(client, "/api/search?q=mayor")["hits"][0]
     story = get(client, hit["url"])

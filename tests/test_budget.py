@@ -12,7 +12,7 @@ from whoosh import query as wq
 from search.models import SearchRequest
 from search.searching.budget import Budget
 from search.searching.engine import Engine
-from search.searching.query import EXPANSION_BUDGET
+from search.searching.expansion import EXPANSION_BUDGET
 from tests.test_engine import NOW, fictional_engine
 
 ALPHABET_PREFIXES = " ".join(f"{letter}*" for letter in "abcdefghijklmnopqrstuvwxyz")

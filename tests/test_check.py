@@ -26,9 +26,8 @@ def check(index, *args):
 def test_a_sound_index(built_index):
     result = check(built_index)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(
-        f"gen-000001 in {built_index}: sound; format {FORMAT_VERSION}, "
-    )
+    sound = f"gen-000001 in {built_index}: sound; format {FORMAT_VERSION}, "
+    assert result.output.startswith(sound)
     assert "4 stories" in result.output
     data = json.loads(check(built_index, "--json").output)
     assert data["sound"] is True and data["problems"] == []

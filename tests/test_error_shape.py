@@ -42,7 +42,6 @@ def assert_error(response, status: int, param: str | None = None) -> dict:
         ("sort=popular", "sort", "not one of"),
         ("match=most", "match", "not one of"),
         ("kind=video", "kind", "not one of"),
-        ("q=" + "x" * 1001, "q", "longer than"),
         ("&".join(f"source=s{i}" for i in range(51)), "source", "more than"),
     ],
 )
@@ -92,7 +91,6 @@ def test_every_failing_endpoint_answers_in_one_shape(client, tmp_path):
 
     failing = [
         ("GET", "/api/search?page=abc", 400, "page"),
-        ("GET", "/api/stories/nope?q=" + "x" * 1001, 400, "q"),
         ("GET", "/api/stories/nope", 404, None),
         ("GET", "/api/no/such/path", 404, None),
         ("POST", "/api/search", 405, None),

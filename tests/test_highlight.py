@@ -61,7 +61,7 @@ def test_accented_words_match_their_folded_terms():
 
 
 def test_initialisms_match_with_or_without_dots():
-    assert marked(mark("U.S. and US officials met.", query("US"))) == ["U.S", "US"]
+    assert marked(mark("U.S. and US officials met.", query("US"))) == ["U.S.", "US"]
 
 
 def test_each_word_of_a_phrase_gets_its_own_mark():
@@ -197,3 +197,9 @@ def test_lead_escapes_and_joins_paragraphs_with_a_space():
     assert lead("Tom & <Jerry>\n\n  Second   paragraph", 220) == (
         "Tom &amp; &lt;Jerry&gt; Second paragraph"
     )
+
+
+def test_a_compound_is_marked_whole_when_it_matched():
+    text = "AT&T and the U.S.-Japan talks; at the table, don't."
+    assert marked(mark(text, {"at", "t"})) == ["AT&T"]
+    assert marked(mark(text, query("Japan"))) == ["U.S.-Japan"]

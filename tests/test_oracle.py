@@ -23,15 +23,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin
 
 from search.indexing import indexer
 from search.indexing.analysis import normalise
 from search.indexing.generations import IndexDir, hold_current
-from search.indexing.schema import TOPIC_SEPARATOR
+from search.indexing.schema import TOPIC_SEPARATOR, StorySchema
 from search.indexing.whoosh_private import column_arrays
 from search.ingest.topics import Taxonomy
 from search.searching.generation import Generation, open_generation
-from search.searching.query import _parser, compile_query
+from search.searching.query import TEXT_FIELDS, compile_query
 from tests.conftest import REUTERS
 
 NOW = datetime(2025, 6, 1)
@@ -45,6 +46,15 @@ WORDS = (
 ).split()
 SOURCES = ("Harbour Herald", "Valley Courier", "Northgate Gazette")
 TOPICS = ("transport", "labour", "politics", "environment")
+
+
+def _parser(match: str) -> MultifieldParser:
+    """Whoosh's own parser over the text fields, for shapes only it makes (a coordinated
+    ``Or`` nested in another operator): the matcher must score them as Whoosh does."""
+    group = AndGroup if match == "all" else OrGroup.factory(0.9)
+    parser = MultifieldParser(list(TEXT_FIELDS), schema=StorySchema(), group=group)
+    parser.add_plugin(PlusMinusPlugin())
+    return parser
 
 
 def fictional_stories(seed: int = 8, count: int = 60) -> list[dict]:

@@ -43,6 +43,8 @@ def _get(base: str, q: str, match: str = "all") -> tuple[float, dict]:
 class Beside:
     """``q=oil`` asked over and over in a thread while the block runs, and how long each took."""
 
+    AT_LEAST = 40
+
     def __init__(self, base: str) -> None:
         self.base = base
         self.times: list[float] = []
@@ -61,6 +63,9 @@ class Beside:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        deadline = time.monotonic() + 30
+        while len(self.times) < self.AT_LEAST and time.monotonic() < deadline:
+            time.sleep(0.05)  # enough answers for a percentile to mean something
         self._stop.set()
         self._thread.join(60)
 
@@ -72,15 +77,13 @@ class Beside:
 def test_the_worst_queries_answer_within_a_second_beside_an_ordinary_search(server: str):
     slow: list[tuple[str, str, float]] = []
     with Beside(server) as beside:
-        for q in WORST_QUERIES:
-            for match in ("all", "any"):
-                took, body = _get(server, q, match)
-                if took >= 1.0:
-                    slow.append((q, match, took))
-                if took > 0.5:  # anything that took long says why
-                    assert body["query"]["notices"], (q, match, took)
+        for q, match in [(q, m) for q in WORST_QUERIES for m in ("all", "any")] * 3:
+            took, body = _get(server, q, match)
+            if took >= 1.0:
+                slow.append((q, match, took))
+            if took > 0.5:  # anything that took long says why
+                assert body["query"]["notices"], (q, match, took)
     assert not slow, slow
-    assert beside.times, "the ordinary search never ran"
     # The 95th percentile, not the maximum: the machine running the tests is shared.
     assert beside.p95() < 0.2, sorted(beside.times)[-5:]
     assert max(beside.times) < 1.0, sorted(beside.times)[-5:]

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from search.errors import BadParameter
 from search.interface import serialize
-from search.interface.params import MAX_QUERY_CHARS, parse_search_args
+from search.interface.params import parse_search_args
 from web import openapi
 from web.search_index import get_engine
 
@@ -40,10 +39,7 @@ def search() -> Response:
 @bp.get("/stories/<path:story_id>")
 def story(story_id: str) -> Response:
     """One story in full; ``q`` marks its terms in ``title_html`` and ``body_html``."""
-    q = request.args.get("q", "")
-    if len(q) > MAX_QUERY_CHARS:
-        raise BadParameter("q", f"longer than {MAX_QUERY_CHARS} characters")
-    q = q.strip()
+    q = request.args.get("q", "").strip()
     return jsonify(serialize.story_json(get_engine().story(story_id, q=q), q))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.interface.params import MAX_PAGE, MAX_QUERY_CHARS, MAX_VALUES
+from search.interface.params import MAX_PAGE, MAX_VALUES
 from search.models import FACETS, KINDS, MATCHES, MAX_PER_PAGE, SORTS
 
 ISO_TIME = {
@@ -285,10 +285,12 @@ def _repeatable(name: str, description: str, items: dict[str, Any] | None = None
 SEARCH_PARAMETERS = [
     _param(
         "q",
-        {"type": "string", "maxLength": MAX_QUERY_CHARS},
-        'Query text: words (all must match), "phrases", AND/OR/NOT/-word, parentheses, '
-        "title:, source:, topic:, caption:, prefix*, after:/before:YYYY-MM-DD, when:7d, "
-        "date:[A to B]. Never an error; empty browses everything, newest first.",
+        {"type": "string"},
+        'Query text (docs/searching.md): words (all must match), "phrases", compounds '
+        "(G-7, AT&T: phrases of their parts), OR/|, AND/&&, NOT/-word/!word, +word, "
+        "parentheses, title:, source:, topic:, caption:, id:, prefix*, dates (after:, before:, "
+        "date:YYYY[-MM[-DD]], A..B, >=, when:7d). Never an error and never too long; "
+        "empty browses everything, newest first.",
     ),
     _repeatable("source", "Only these sources (any of them)."),
     _repeatable("topic", "Only these topics (any of them)."),
@@ -363,7 +365,7 @@ def document() -> dict[str, Any]:
                         },
                         _param(
                             "q",
-                            {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                            {"type": "string"},
                             "A query whose terms are marked in `title_html` and `body_html`.",
                         ),
                     ],

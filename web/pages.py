@@ -24,7 +24,7 @@ from flask import make_response as flask_make_response
 from htmx_flask import make_response
 
 from search.errors import BadParameter
-from search.interface.params import MAX_QUERY_CHARS, parse_search_args, url_for_request
+from search.interface.params import parse_search_args, url_for_request
 from search.models import SearchRequest, SearchResults
 from web import htmx
 from web import results_view as view
@@ -47,7 +47,7 @@ def search() -> Response:
     try:
         search_request = parse_search_args(request.args)
     except BadParameter as err:
-        typed = SearchRequest(q=request.args.get("q", "")[:MAX_QUERY_CHARS])
+        typed = SearchRequest(q=request.args.get("q", ""))
         return _render(None, typed, err)
     fragment = htmx.wants_fragment("results")
     if not fragment and any(not value for _, value in request.args.items(multi=True)):
@@ -64,7 +64,7 @@ def search() -> Response:
 @bp.get("/story/<path:story_id>")
 def story(story_id: str) -> str | Response:
     """One story in full, with the words of ``q`` marked."""
-    q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
+    q = request.args.get("q", "").strip()
     detail = get_engine().story(story_id, q=q)  # StoryNotFound: web.errors makes it a 404
     if detail.id != story_id:
         # a version folded into the story: send the reader to the story's own address

@@ -20,7 +20,6 @@ from search.models import KINDS, MATCHES, MAX_PER_PAGE, SORTS, SearchRequest
 
 DEFAULT = SearchRequest()
 MAX_PAGE = 10_000
-MAX_QUERY_CHARS = 1_000
 MAX_VALUES = 50
 """At most this many ticked values per facet."""
 MIN_DATE = date(1000, 1, 1)
@@ -54,8 +53,6 @@ class ArgList(dict[str, list[str]]):
 def parse_search_args(args: Args) -> SearchRequest:
     """A ``SearchRequest`` from query-string arguments; ``BadParameter`` names what is wrong."""
     q = args.get("q", "")
-    if len(q) > MAX_QUERY_CHARS:
-        raise BadParameter("q", f"longer than {MAX_QUERY_CHARS} characters")
     kinds = _values(args, "kind")
     for kind in kinds:
         if kind not in KINDS:

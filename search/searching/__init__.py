@@ -1,12 +1,13 @@
 """Searching: a ``SearchRequest`` in, ``SearchResults`` (plain records, no HTML) out.
 
-``query`` reads the query language into a Whoosh query (``query_dates``: its date terms);
-``matching`` runs it over whole posting lists as numpy arrays (``scored_postings``: each term's
-postings, scored; ``coordination``: Whoosh's any-word bonus); ``facets`` counts facets and the
-date histogram; ``highlight`` finds the matched words as data (``Marked``); ``spelling``
-suggests corrections; ``budget`` bounds a search's time. ``engine`` is the one place a
-searcher is open (``generation``: one opened generation; ``results``: one search; ``story``:
-one story in full); ``stats`` says what an index holds.
+``reader`` reads the query language by its written rules into a tree of ``clauses``
+(``query_dates``: what its dates mean); ``query`` meets that tree with the index and makes
+the matcher's query; ``matching`` runs it over whole posting lists as numpy arrays
+(``scored_postings``: each term's postings, scored; ``coordination``: Whoosh's any-word
+bonus); ``facets`` counts facets and the date histogram; ``highlight`` finds the matched words
+as data (``Marked``); ``spelling`` suggests corrections; ``budget`` bounds a search's time.
+``engine`` is the one place a searcher is open (``generation``: one opened generation;
+``results``: one search; ``story``: one story in full); ``stats`` says what an index holds.
 
 May import: ``search.models``, ``search.errors``, ``search.ingest`` (topic labels),
 ``search.indexing`` (the schema, analysis, generations and, for the raw reading of postings

@@ -1,7 +1,7 @@
 """What one search may cost: a deadline, checked wherever the engine reads postings.
 
 Every request gets a ``Budget``. Query compilation bounds the terms a query can expand to
-(``query.EXPANSION_BUDGET``); the budget bounds the time that is left. Past the deadline the
+(``expansion.EXPANSION_BUDGET``); the budget bounds the time that is left. Past the deadline the
 matcher stops reading posting lists it has not read yet and treats those terms as if they were
 not in the query, the engine skips its optional extras (spelling suggestions, the any-word
 count), and the results say, in a notice, that they were cut short.

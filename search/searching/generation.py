@@ -15,6 +15,7 @@ import struct
 import threading
 import warnings
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,11 +125,23 @@ def open_generation(held: HeldGeneration) -> Generation:
             return gen.term_table.with_prefix(prefix, limit)
         return _scan_prefix(leaves, prefix, limit)
 
+    matcher.published, matcher.dated = columns.published, columns.dated
+
+    def frequencies(terms: Collection[str]) -> dict[str, int]:
+        # The term table answers with a binary search a term; until it is read (the first
+        # second after opening), Whoosh's look-ups in the two big fields.
+        if gen.term_table_ready.wait(PREFIX_WAIT) and gen.term_table is not None:
+            return {term: gen.term_table.frequency(term) for term in terms}
+        return {
+            t: matcher.doc_frequency("body", t) + matcher.doc_frequency("title", t) for t in terms
+        }
+
     vocab = Vocabulary(
         sources=[s for s in columns.sources if s],
         topics=columns.topics,
         topic_labels=labels,
         expand_prefix=expand_prefix,
+        frequencies=frequencies,
     )
     gen = Generation(held, ix, searcher, matcher, columns, vocab)
     threading.Thread(target=_warm_up, args=(gen,), name="newsdex-warm", daemon=True).start()

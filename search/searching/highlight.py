@@ -4,8 +4,10 @@ Place in the pipeline: after a search, the engine hands each hit's stored text h
 with the set of indexed terms the query matched (already stemmed, prefixes already expanded),
 and gets back ``Marked`` text: runs of text, each matched or not. The front ends render it
 (``search.interface.marks``: escaped HTML with ``<mark>``; the CLI: bold). A word
-matches when ``analysis.normalise(word)`` is one of those terms, so "elections" and "elected"
-both light up for the term of "election". Nothing here touches Whoosh: one regex pass over the
+matches when its term (``analysis.token_terms``) is one of those terms, so "elections" and
+"elected" both light up for the term of "election"; a compound (``AT&T``, ``U.S.-Japan``) is
+marked whole when all its terms matched, or one that is a word on its own (``japan``).
+Nothing here touches Whoosh: one regex pass over the
 text and a dictionary look-up per word, with no token objects, so that the whole of an article
 of any length is searched for matches (Whoosh's highlighter stops at 32K characters).
 
@@ -18,15 +20,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Collection
-from itertools import compress
 
 from search.indexing import analysis
 from search.models import Marked
 
 ELLIPSIS = "…"
 
-_WORDS = re.compile(f"({analysis.WORD.pattern})")
-"""The indexed word pattern in a group, so ``split`` returns the text between words too."""
+_TOKENS = re.compile(f"({analysis.TOKEN.pattern})")
+"""The indexed token pattern in a group, so ``split`` returns the text between tokens too."""
 
 Hit = tuple[int, int, str]
 """Where a matching word starts and ends in the text, and its term."""
@@ -53,8 +54,7 @@ or an opening quote; or a new line (paragraphs are lines, or separated by blank 
 
 def matches(text: str, terms: Collection[str]) -> bool:
     """True when a word of ``text`` is one of the indexed ``terms``."""
-    words = analysis.WORD.findall(text)
-    return bool(terms) and not _as_set(terms).isdisjoint(analysis.normalise_all(words))
+    return bool(_hits(text, terms))
 
 
 def mark(text: str, terms: Collection[str]) -> Marked:
@@ -122,17 +122,38 @@ def _hits(text: str, terms: Collection[str]) -> list[Hit]:
     if not terms or not text:
         return []
     terms = _as_set(terms)
-    parts = _WORDS.split(text)  # between, word, between, word, ..., between
-    normalised = analysis.normalise_all(parts[1::2])
-    matched = compress(range(1, len(parts), 2), map(terms.__contains__, normalised))
+    parts = _TOKENS.split(text)  # between, token, between, token, ..., between
+    analysed = analysis.token_terms_all(parts[1::2])
     hits = []
     position = previous = 0
-    for index in matched:
+    for index, found in zip(range(1, len(parts), 2), analysed, strict=True):
+        if found is None:
+            continue
+        if found.__class__ is str:
+            if found not in terms:
+                continue
+            term = found
+        else:
+            term = _compound_hit(found, terms)  # type: ignore[arg-type]
+            if term is None:
+                continue
         position += sum(map(len, parts[previous:index]))
         end = position + len(parts[index])
-        hits.append((position, end, normalised[index // 2]))
+        hits.append((position, end, term))
         position, previous = end, index + 1
     return hits
+
+
+def _compound_hit(found: tuple[str, ...], terms: set[str] | frozenset[str]) -> str | None:
+    """The term a compound counts as matched by: all of them (``AT&T`` for ``at t``), or one
+    that would be a term on its own (``japan`` in ``U.S.-Japan``); ``None`` when neither."""
+    held = [t for t in found if t in terms]
+    if not held:
+        return None
+    if len(held) == len(found):
+        return " ".join(found)
+    alone = [t for t in held if analysis.normalise(t) == t]
+    return alone[0] if alone else None
 
 
 def _render(text: str, start: int, end: int, hits: list[Hit]) -> Marked:

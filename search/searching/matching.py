@@ -16,6 +16,7 @@ coordination bonus for any-word queries included (``coordination``), also on an 
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,25 @@ from search.searching.scored_postings import EMPTY_IDS, EMPTY_SCORES, Matches, S
 CACHE_PHRASES = 1024
 
 
+class DateSpan(wq.DateRange):
+    """Stories published in ``[start, end)`` (``None`` leaves a side open): a clause of the
+    query tree that scores nothing. The matcher reads it off the published column; Whoosh
+    (when it runs a query itself) walks the field's trie terms, with the same result."""
+
+    def __init__(self, start: datetime | None, end: datetime | None) -> None:
+        super().__init__("published", start, end, endexcl=True, boost=0.0)
+        self.span = (start, end)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DateSpan) and self.span == other.span
+
+    def __hash__(self) -> int:
+        return hash((DateSpan, self.span))
+
+    def __repr__(self) -> str:
+        return f"DateSpan({self.span[0]!r}, {self.span[1]!r})"
+
+
 class Matcher(ScoredPostings):
     """Whole-array query evaluation over one open index generation."""
 
@@ -40,6 +60,10 @@ class Matcher(ScoredPostings):
         super().__init__(searcher)
         self._phrases: OrderedDict[tuple[str, tuple[str, ...], int], Matches] = OrderedDict()
         self._budget: Budget | None = None
+        self.published: np.ndarray | None = None
+        self.dated: np.ndarray | None = None
+        """The published column (Whoosh's microseconds) and which stories have a date, over
+        every document number; set by the generation once its columns are read."""
 
     def run(self, q: wq.Query, budget: Budget | None = None) -> Matches:
         """Every live document matching ``q`` with its score, sorted by document number.
@@ -116,12 +140,26 @@ class Matcher(ScoredPostings):
             return ids, scores
         if isinstance(q, wq.Phrase):
             return self._phrase(q)
+        if isinstance(q, DateSpan) and self.published is not None:
+            return self._dates(q)
         if isinstance(q, wq.Every):
             return self.live_ids, np.full(len(self.live_ids), q.boost, dtype=np.float64)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return _nothing()
         # Ranges and the rare rest: Whoosh scores them alone (no coordination inside).
         return self._whoosh(q)
+
+    def _dates(self, q: DateSpan) -> Matches:
+        ids = self.live_ids
+        assert self.published is not None and self.dated is not None
+        keep = self.dated[ids].copy()
+        start, end = q.span
+        if start is not None:
+            keep &= self.published[ids] >= _microseconds(start)
+        if end is not None:
+            keep &= self.published[ids] < _microseconds(end)
+        found = ids[keep]
+        return found, np.zeros(len(found), dtype=np.float64)
 
     def _held(self, fieldname: str, text: str) -> np.ndarray | None:
         """A term's documents, or ``None`` when it is left out for lack of time."""
@@ -185,6 +223,11 @@ def _or(parts: list[Matches]) -> Matches:
     ids, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
     scores = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]))
     return ids.astype(np.int32), scores
+
+
+def _microseconds(value: datetime) -> int:
+    """Whoosh's long for a datetime: microseconds since ``datetime.min``."""
+    return (value - datetime.min) // timedelta(microseconds=1)
 
 
 def _present(parts: Any) -> list[Matches]:

@@ -1,58 +1,44 @@
-"""Query text -> a Whoosh query over the story fields, plus the dates the text asked for.
+"""Query text -> the matcher's query over the story fields, the dates asked for, and the echo.
 
-The language: plain words (all must match, or any with ``match=any``), ``"phrases"``,
-``AND``/``OR``/``NOT``/``-word``, parentheses, ``title:`` (``intitle:``, ``headline:``),
-``source:``, ``topic:``, ``caption:``, prefixes ``elect*``, and dates: ``after:2025-05-01``
-(on or after), ``before:2025-06-01`` (before), ``when:7d`` (``h``/``d``/``w``/``m``/``y``),
-``date:2025-05``, ``date:[2025-05-01 to 2025-05-31]`` (read by ``query_dates``).
-
-Text that does not parse still searches its words and says so in a notice; nothing here raises
-for any input. Source and topic values are matched without regard to case against the values
-the index holds (``source:reuters`` finds ``Reuters``), so the query never needs exact spelling.
+``reader.read`` reads the text into a clause tree by the language's written rules
+(``docs/searching.md``); here each clause meets the index: a token is analysed exactly as the
+index was (``analysis.token_terms``: a token of several terms is a phrase of them in every text
+field), ``source:``/``topic:`` values are matched against the values the index holds, prefixes
+are expanded within one budget, dates become ``DateSpan`` nodes (those at the top level filters),
+and a very long query keeps its most telling terms. Nothing here raises for any input, and text
+with nothing searchable in it finds nothing (only an empty query browses everything).
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from whoosh import query as wq
-from whoosh.qparser import (
-    AndGroup,
-    FieldAliasPlugin,
-    MultifieldParser,
-    OrGroup,
-    PlusMinusPlugin,
-    PrefixPlugin,
-    RangePlugin,
-    WildcardPlugin,
-)
 
-from search.indexing.analysis import WORD, normalise, stem
-from search.indexing.schema import StorySchema
+from search.indexing.analysis import STOP_WORDS, TOKEN, as_terms, clean, fold, token_terms
 from search.models import Match
-from search.searching.query_dates import take_dates
+from search.searching.clauses import All, AnyOf, Clause, Dates, Must, Not, Text, Value, describe
+from search.searching.clauses import join as join_clauses
+from search.searching.expansion import Expansion, PrefixExpansion
+from search.searching.matching import DateSpan
+from search.searching.reader import read, shown
 
 TEXT_FIELDS = ("title", "teaser", "body", "captions")
 FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "captions": "caption"}
 """Each text field as a reader names it (``matched_in``)."""
-PREFIX_CAP = 50
-"""A prefix expands to at most this many terms, the most frequent first."""
-EXPANSION_BUDGET = 64
-"""All the prefixes of one query expand to at most this many terms together."""
-MIN_SHARE = 2
-"""Each prefix gets at least this many terms; prefixes past the budget are left out."""
+MAX_TERMS = 64
+"""A query searches at most this many distinct terms: the rarest in the index (highest idf)."""
 _NOTHING = "\x00nothing"
 """A term no field holds: what an unknown ``source:`` value matches."""
 
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """What the query needs to know about the index: facet values and a prefix expander."""
+    """What the query needs to know about the index: facet values, a prefix expander and
+    how many stories hold a term."""
 
     sources: Sequence[str]
     topics: Sequence[str]
@@ -60,6 +46,8 @@ class Vocabulary:
     expand_prefix: Callable[[str, int], Sequence[tuple[str, int]]]
     """``(prefix, limit) -> [(term, stories holding it)]`` over the text fields, the most
     frequent first, at most ``limit``."""
+    frequencies: Callable[[Collection[str]], dict[str, int]] = lambda terms: dict.fromkeys(terms, 0)
+    """How many stories hold each of the terms (summed over the text fields)."""
 
 
 @dataclass(slots=True)
@@ -67,112 +55,81 @@ class Compiled:
     """A query ready to run."""
 
     query: wq.Query | None
-    """``None``: no words to search for; browse everything the filters allow."""
+    """``None``: no query at all; browse everything the filters allow."""
     date_from: datetime | None = None
     date_to: datetime | None = None
     """Exclusive upper bound."""
     notices: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     """The plain words typed, in order (for spelling suggestions and any-word retries)."""
+    interpreted: str = ""
+    """The query as it ran, in the query language."""
 
 
 def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> Compiled:
-    """Parse ``text``; whatever it holds, return something that searches."""
-    notices: list[str] = []
-    rest, date_from, date_to = take_dates(text, now, notices)
-    rest = _tidy(rest, notices)
-    words = [w for w in WORD.findall(_strip_fields(rest)) if normalise(w) is not None]
-    compiled = Compiled(None, date_from, date_to, notices, words)
-    if not rest.strip():
+    """Read ``text`` and make it a query; whatever it holds, return something that runs."""
+    found = read(text, now, match)
+    compiled = Compiled(None, notices=found.notices)
+    if found.tree is None:
+        if text.strip():
+            compiled.query = wq.NullQuery
+            compiled.notices.append(_nothing_notice(found.dropped))
         return compiled
-    try:
-        parsed = _parser(match).parse(rest)
-        room = _Expansion.for_query(parsed)
-        parsed = _resolve(parsed, vocab, notices, room)
-        notices.extend(room.notices())
-    except Exception:  # Whoosh's parser fails in odd ways on odd input; words still search
-        parsed = wq.NullQuery
-    if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
-        if words and _ONLY_NEGATIONS.fullmatch(rest):
-            # "-oil" alone: everything but oil (Whoosh's parser drops a query with no
-            # positive part).
-            positive = _parser("any").parse(_NEGATION.sub(" ", rest))
-            parsed = wq.Not(_resolve(positive, vocab, notices, _Expansion.for_query(positive)))
-        elif words:
-            notices.append("Could not read the query syntax; searched for the words instead.")
-            plain = _parser(match).parse(" ".join(words))
-            parsed = _resolve(plain, vocab, notices, _Expansion.for_query(plain))
-        elif WORD.search(rest):
-            notices.append("Only very common words were given; showing all stories.")
-            parsed = None
-        else:
-            parsed = None
-    compiled.query = parsed
+    builder = _Builder(
+        vocab,
+        compiled.notices,
+        Expansion.for_prefixes({fold(c.text) for c in _leaves(found.tree) if c.prefix}),
+    )
+    builder.analyse(found.tree)
+    builder.keep_most_telling()
+    tree, compiled.date_from, compiled.date_to = _top_dates(found.tree)
+    query, ran = builder.build(tree) if tree is not None else (None, None)
+    compiled.notices.extend(builder.room.notices())
+    if builder.unsearchable:
+        listed = ", ".join(shown(t) for t in dict.fromkeys(builder.unsearchable[:5]))
+        if query is not None or tree is None:
+            compiled.notices.append(f"Left out {listed}: nothing in it can be searched.")
+    if query is None and tree is not None:
+        query = wq.NullQuery
+        dropped = [*found.dropped, *builder.unsearchable, *builder.punctuation]
+        compiled.notices.append(_nothing_notice(dropped))
+    compiled.query = query
+    compiled.words = builder.words
+    dates = [c for c in _top_level(found.tree) if isinstance(c, Dates)]
+    compiled.interpreted = describe(join_clauses(All, [ran, *dates]))
     return compiled
 
 
-def describe(q: wq.Query | None, spelled: dict[str, str] | None = None) -> str:
-    """A query in the query language, as the engine ran it; ``spelled`` maps indexed terms
-    back to the words as typed (``elect`` -> ``elections``)."""
-    return "" if q is None else _Describer(spelled or {}).query(q)
+def _nothing_notice(dropped: list[str]) -> str:
+    listed = ", ".join(shown(t) for t in dict.fromkeys(dropped[:5]))
+    what = f" ({listed})" if listed else ""
+    return f"Nothing in the query can be searched{what}; no stories match."
 
 
-class _Describer:
-    def __init__(self, spelled: dict[str, str]) -> None:
-        self.spelled = spelled
-
-    def query(self, q: wq.Query) -> str:
-        if isinstance(q, PrefixExpansion):
-            return self.leaf(q, with_field=True)
-        if isinstance(q, wq.Or) and _same_across_text_fields(q.subqueries):
-            return self.leaf(q.subqueries[0], with_field=False)
-        if isinstance(q, wq.And):
-            return " AND ".join(self.paren(s) for s in q.subqueries)
-        if isinstance(q, wq.Or):
-            return " OR ".join(self.paren(s) for s in q.subqueries)
-        if isinstance(q, wq.AndNot):
-            positive = self.query(q.a) if isinstance(q.a, wq.And) else self.paren(q.a)
-            return f"{positive} AND NOT {self.paren(q.b)}"
-        if isinstance(q, wq.Not):
-            return f"NOT {self.paren(q.query)}"
-        if isinstance(q, wq.AndMaybe):
-            return f"{self.paren(q.a)} ANDMAYBE {self.paren(q.b)}"
-        return self.leaf(q, with_field=True)
-
-    def leaf(self, q: wq.Query, with_field: bool) -> str:
-        prefix = ""
-        fieldname = _field_of(q)
-        if with_field and fieldname:
-            prefix = {"captions": "caption", "topics": "topic"}.get(fieldname, fieldname) + ":"
-        if isinstance(q, PrefixExpansion):
-            return f"{prefix}{q.prefix}*"
-        if isinstance(q, wq.Phrase):
-            return f'{prefix}"{" ".join(self.spelled.get(w, w) for w in q.words)}"'
-        if isinstance(q, wq.Term):
-            text = str(q.text)
-            if fieldname in TEXT_FIELDS:
-                text = self.spelled.get(text, text)
-            return f'{prefix}"{text}"' if " " in text else f"{prefix}{text}"
-        return str(q)
-
-    def paren(self, q: wq.Query) -> str:
-        text = self.query(q)
-        compound = isinstance(q, wq.And | wq.AndNot) or (
-            isinstance(q, wq.Or)
-            and not isinstance(q, PrefixExpansion)
-            and not _same_across_text_fields(q.subqueries)
-        )
-        return f"({text})" if compound else text
+def _punctuation(text: str) -> bool:
+    """Whether ``text`` is punctuation only (``.``, ``—``, ``…``), left out without a word."""
+    return all(unicodedata.category(c).startswith("P") for c in text)
 
 
-def spelled_terms(text: str) -> dict[str, str]:
-    """Each indexed term of ``text`` mapped to the first word typed for it, in lower case."""
-    spelled: dict[str, str] = {}
-    for word in WORD.findall(text):
-        term = normalise(word)
-        if term is not None:
-            spelled.setdefault(term, word.lower())
-    return spelled
+def _top_level(tree: Clause) -> tuple[Clause, ...]:
+    return tree.clauses if isinstance(tree, All) else (tree,)
+
+
+def _top_dates(tree: Clause) -> tuple[Clause | None, datetime | None, datetime | None]:
+    """The tree without the dates that every match must fall in, and the bounds they set
+    (applied as filters over the published column, like ``from``/``to``)."""
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    rest = []
+    for clause in _top_level(tree):
+        if isinstance(clause, Dates):
+            if clause.start is not None:
+                starts.append(clause.start)
+            if clause.end is not None:
+                ends.append(clause.end)
+        else:
+            rest.append(clause)
+    return join_clauses(All, rest), max(starts, default=None), min(ends, default=None)
 
 
 def positive_terms(q: wq.Query | None) -> set[str]:
@@ -197,96 +154,178 @@ def positive_terms(q: wq.Query | None) -> set[str]:
     return found
 
 
-@functools.cache
-def _parser(match: Match) -> MultifieldParser:
-    """One parser per match mode, made once (parsing keeps no state in the parser)."""
-    group = AndGroup if match == "all" else OrGroup.factory(0.9)
-    parser = MultifieldParser(list(TEXT_FIELDS), schema=StorySchema(), group=group)
-    parser.add_plugin(PlusMinusPlugin())
-    parser.add_plugin(
-        FieldAliasPlugin(
-            {"title": ["intitle", "headline"], "captions": ["caption"], "topics": ["topic"]}
+def text_terms(text: str) -> list[str]:
+    """The indexed terms of one token or phrase as typed."""
+    return [t for token in TOKEN.findall(clean(text)) for t in as_terms(token_terms(token))]
+
+
+class _Builder:
+    """Clause tree -> Whoosh query objects (and the tree of what ran, for the echo)."""
+
+    def __init__(self, vocab: Vocabulary, notices: list[str], room: Expansion) -> None:
+        self.vocab = vocab
+        self.notices = notices
+        self.room = room
+        self.terms: dict[Text, list[str]] = {}
+        self.left_out: set[Text] = set()
+        self.unsearchable: list[str] = []
+        self.punctuation: list[str] = []
+        self.words: list[str] = []
+
+    def analyse(self, clause: Clause, negated: bool = False) -> None:
+        """Find the terms of every ``Text`` clause, and the plain words typed."""
+        if isinstance(clause, Text):
+            if not clause.prefix and clause not in self.terms:
+                self.terms[clause] = text_terms(clause.text)
+                single = not clause.quoted and len(self.terms[clause]) == 1
+                if single and not negated and clause.text.isalpha():
+                    self.words.append(clause.text)
+        elif isinstance(clause, All | AnyOf):
+            for child in clause.clauses:
+                self.analyse(child, negated)
+        elif isinstance(clause, Not | Must):
+            self.analyse(clause.clause, negated or isinstance(clause, Not))
+
+    def keep_most_telling(self) -> None:
+        """Past ``MAX_TERMS`` distinct terms, keep the clauses whose terms are rarest in the
+        index (the most informative by idf); terms no story holds come last."""
+        distinct = {t for found in self.terms.values() for t in found}
+        if len(distinct) <= MAX_TERMS:
+            return
+        frequency = self.vocab.frequencies(distinct)
+
+        def rarity(item: tuple[int, Text]) -> tuple[int, int]:
+            place, clause = item
+            held = [frequency[t] for t in self.terms[clause] if frequency[t]]
+            return (min(held) if held else 1 << 62), place
+
+        kept: set[str] = set()
+        for _, clause in sorted(enumerate(self.terms), key=rarity):
+            found = set(self.terms[clause])
+            if found and len(kept | found) > MAX_TERMS:
+                self.left_out.add(clause)
+            else:
+                kept |= found
+        listed = ", ".join([shown(c.text, 20) for c in self.terms if c in self.left_out][:5])
+        self.notices.append(
+            f"A long query: searched its {len(kept)} most telling words of {len(distinct)} "
+            f"and left out the others ({listed}, …)."
         )
-    )
-    parser.remove_plugin_class(WildcardPlugin)  # prefixes only: leading wildcards scan it all
-    # Term ranges (``[a TO z]``) would walk the whole term table; the language has none.
-    parser.remove_plugin_class(RangePlugin)
-    parser.add_plugin(PrefixPlugin())
-    return parser
 
+    def build(self, clause: Clause) -> tuple[wq.Query | None, Clause | None]:
+        if isinstance(clause, Text):
+            return self.text(clause)
+        if isinstance(clause, Value):
+            return self.value(clause)
+        if isinstance(clause, Dates):
+            return DateSpan(clause.start, clause.end), clause
+        if isinstance(clause, Not | Must):
+            inner, ran = self.build(clause.clause)
+            if inner is None or ran is None:
+                return None, None
+            return (wq.Not(inner) if isinstance(clause, Not) else inner), type(clause)(ran)
+        pairs: list[tuple[wq.Query, Clause]] = []
+        ran: list[Clause | None] = []
+        seen: set[wq.Query] = set()
+        for child in clause.clauses:
+            q, child_ran = self.build(child)
+            # The same query twice counts once ("bone, bone cells"), as Whoosh's normalising
+            # did: a word repeated in a pasted paragraph is not worth twice its score.
+            if q is not None and q not in seen:
+                seen.add(q)
+                pairs.append((q, child))
+                ran.append(child_ran)
+        if not pairs:
+            return None, None
+        ran_tree = join_clauses(type(clause), ran)
+        if len(pairs) == 1:
+            return pairs[0][0], ran_tree
+        if isinstance(clause, All):
+            return _all(pairs), ran_tree
+        return _any(pairs), ran_tree
 
-@dataclass(slots=True)
-class _Expansion:
-    """How many terms each prefix of one query may expand to, so that all of them together
-    stay within ``EXPANSION_BUDGET``; each prefix is expanded once for every field."""
-
-    share: int
-    allowed: int
-    """How many distinct prefixes may expand; the ones after are left out."""
-    done: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    cut: list[str] = field(default_factory=list)
-    """Prefixes that matched more than ``share`` terms."""
-    dropped: list[str] = field(default_factory=list)
-
-    @classmethod
-    def for_query(cls, q: wq.Query) -> _Expansion:
-        distinct = len(
-            {
-                node.text
-                for node in q.leaves()
-                if isinstance(node, wq.Prefix) and node.fieldname in TEXT_FIELDS
-            }
-        )
-        share = min(PREFIX_CAP, max(MIN_SHARE, EXPANSION_BUDGET // max(distinct, 1)))
-        return cls(share, EXPANSION_BUDGET // share)
-
-    def terms(self, typed: str, vocab: Vocabulary) -> list[tuple[str, int]]:
-        """The terms ``typed*`` stands for (the same list for every field)."""
-        found = self.done.get(typed)
-        if found is not None:
-            return found
-        if len(self.done) >= self.allowed:
-            self.dropped.append(typed)
-            found = []
-        else:
-            # The index holds stems: "lighthouse*" must reach "lighthous", so a prefix is cut
-            # back to what it shares with its own stem.
-            prefix = os.path.commonprefix([typed, stem(typed)]) if typed.isalpha() else typed
-            found = list(vocab.expand_prefix(prefix or typed, self.share + 1))
-            if len(found) > self.share:
-                found = found[: self.share]
-                self.cut.append(typed)
-        self.done[typed] = found
-        return found
-
-    def notices(self) -> list[str]:
-        out = []
-        if self.cut:
-            listed = ", ".join(f"{p}*" for p in self.cut[:5])
-            more = f" and {len(self.cut) - 5} more" if len(self.cut) > 5 else ""
-            out.append(
-                f"{listed}{more} matched many words; searched the {self.share} most "
-                f"frequent of each."
+    def text(self, clause: Text) -> tuple[wq.Query | None, Clause | None]:
+        fields = (clause.field,) if clause.field else TEXT_FIELDS
+        if clause.prefix and len(text_terms(clause.text)) > 1:
+            # "semi-fi*": a phrase cannot end in a prefix; the compound is searched whole.
+            self.notices.append(
+                f"* after a compound is not supported: searched {shown(clause.text)}."
             )
-        if self.dropped:
-            listed = ", ".join(f"{p}*" for p in self.dropped[:5])
-            out.append(f"Too many prefixes: left out {listed}.")
-        return out
+            clause = Text(clause.text, clause.field, clause.quoted)
+        elif clause.prefix:
+            return self.prefix(clause, fields), clause
+        if clause in self.left_out:
+            return None, None
+        found = self.terms.get(clause) or text_terms(clause.text)
+        if not found:
+            tokens = TOKEN.findall(clean(clause.text))
+            if _punctuation(clause.text):
+                self.punctuation.append(clause.text)  # "." ends a pasted sentence: no loss
+            elif not tokens or any(fold(t) not in STOP_WORDS for t in tokens):
+                self.unsearchable.append(clause.text)  # "C++", "$", not "the" nor "AS."
+            return None, None
+        if len(found) == 1:
+            leaves: list[wq.Query] = [wq.Term(f, found[0]) for f in fields]
+        else:
+            leaves = [wq.Phrase(f, found) for f in fields]
+        return (leaves[0] if len(leaves) == 1 else wq.Or(leaves)), clause
+
+    def prefix(self, clause: Text, fields: Sequence[str]) -> wq.Query:
+        typed = fold(clause.text)
+        found = self.room.terms(typed, self.vocab.expand_prefix)
+        if not found:
+            return wq.Term(fields[0], _NOTHING)
+        expansion = [
+            PrefixExpansion(typed, [wq.Term(name, term) for term, _ in found]) for name in fields
+        ]
+        return expansion[0] if len(expansion) == 1 else wq.Or(expansion)
+
+    def value(self, clause: Value) -> tuple[wq.Query, Clause]:
+        """The value's query, and the values it found for the echo (``source:valley`` ran
+        as ``source:"Valley Gazette"``)."""
+        if clause.field == "kind":
+            return wq.Term("kind", clause.value.lower()), clause
+        if clause.field not in ("source", "topics"):
+            return wq.Term(clause.field, clause.value), clause
+        q = _facet_term(clause.field, clause.value, self.vocab, self.notices)
+        found = [str(t.text) for t in q.leaves() if str(t.text) != _NOTHING]
+        if not found:
+            return q, clause
+        return q, join_clauses(AnyOf, [Value(clause.field, v) for v in found]) or clause
 
 
-def _resolve(q: wq.Query, vocab: Vocabulary, notices: list[str], room: _Expansion) -> wq.Query:
-    """Map ``source:``/``topic:`` to the index's values and expand prefixes, capped."""
-    if isinstance(q, wq.Term | wq.Phrase | wq.Prefix) and q.fieldname in ("source", "topics"):
-        text = " ".join(q.words) if isinstance(q, wq.Phrase) else str(q.text)
-        return _facet_term(q.fieldname, text, vocab, notices)
-    if isinstance(q, wq.Or) and _same_across_text_fields(q.subqueries):
-        if isinstance(q.subqueries[0], wq.Prefix):
-            return _expand(q.subqueries[0], vocab, room, fields=TEXT_FIELDS)
-    if isinstance(q, wq.Prefix) and q.fieldname in TEXT_FIELDS:
-        return _expand(q, vocab, room, fields=(q.fieldname,))
-    if isinstance(q, wq.Prefix | wq.Wildcard | wq.FuzzyTerm | wq.Variations):
-        return wq.Term(q.fieldname, _NOTHING)
-    return q.apply(lambda child: _resolve(child, vocab, notices, room))
+def _all(pairs: list[tuple[wq.Query, Clause]]) -> wq.Query:
+    """Clauses all required: ``a AND NOT b`` as Whoosh's parser made it (``AndNot``)."""
+    wanted = [q for q, c in pairs if not isinstance(c, Not)]
+    banned = [q.query for q, c in pairs if isinstance(c, Not) and isinstance(q, wq.Not)]
+    if not banned:
+        return wq.And(wanted)
+    excluded = banned[0] if len(banned) == 1 else wq.Or(banned)
+    if not wanted:
+        return wq.Not(excluded)
+    return wq.AndNot(wanted[0] if len(wanted) == 1 else wq.And(wanted), excluded)
+
+
+def _any(pairs: list[tuple[wq.Query, Clause]]) -> wq.Query:
+    """Any of the clauses; ``+word`` ones required, the others adding to the score."""
+    musts = [q for q, c in pairs if isinstance(c, Must)]
+    rest = [q for q, c in pairs if not isinstance(c, Must)]
+    if not musts:
+        return wq.Or(rest)
+    required = musts[0] if len(musts) == 1 else wq.And(musts)
+    if not rest:
+        return required
+    return wq.AndMaybe(required, rest[0] if len(rest) == 1 else wq.Or(rest))
+
+
+def _leaves(clause: Clause) -> list[Text]:
+    if isinstance(clause, Text):
+        return [clause]
+    if isinstance(clause, All | AnyOf):
+        return [leaf for c in clause.clauses for leaf in _leaves(c)]
+    if isinstance(clause, Not | Must):
+        return _leaves(clause.clause)
+    return []
 
 
 def _facet_term(fieldname: str, text: str, vocab: Vocabulary, notices: list[str]) -> wq.Query:
@@ -303,93 +342,8 @@ def _facet_term(fieldname: str, text: str, vocab: Vocabulary, notices: list[str]
     ]
     label = "source" if fieldname == "source" else "topic"
     if not found:
-        notices.append(f"No {label} matches {text!r}.")
+        notices.append(f"No {label} matches {shown(text)}.")
         return wq.Term(fieldname, _NOTHING)
     if len(found) == 1:
         return wq.Term(fieldname, found[0])
     return wq.Or([wq.Term(fieldname, v) for v in found])
-
-
-def _expand(q: wq.Prefix, vocab: Vocabulary, room: _Expansion, fields: Sequence[str]) -> wq.Query:
-    """The prefix as the terms it stands for, the same list in each of ``fields``, so that
-    ``elect*`` reads as one list of words."""
-    typed = str(q.text)
-    found = room.terms(typed, vocab)
-    if not found:
-        return wq.Term(q.fieldname, _NOTHING)
-    expansion = [
-        PrefixExpansion(typed, [wq.Term(name, term) for term, _ in found]) for name in fields
-    ]
-    return expansion[0] if len(expansion) == 1 else wq.Or(expansion)
-
-
-class PrefixExpansion(wq.Or):
-    """The words a prefix (``elect*``) stood for, remembering the prefix for the echo."""
-
-    def __init__(self, prefix: str, subqueries: list[wq.Query]) -> None:
-        super().__init__(subqueries)
-        self.prefix = prefix
-
-
-def _tidy(text: str, notices: list[str]) -> str:
-    """Drop what the parser would misread, saying so: an unmatched quote or parenthesis,
-    a field name with nothing after it."""
-    if text.count('"') % 2:
-        at = text.rfind('"')
-        text = text[:at] + " " + text[at + 1 :]
-        notices.append("Ignored a quote mark with no partner; searched those words separately.")
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        text = text.replace("(", " ").replace(")", " ")
-        notices.append("Ignored unmatched parentheses.")
-    empty = _EMPTY_FIELD.findall(text)
-    if empty:
-        text = _EMPTY_FIELD.sub(" ", text)
-        names = ", ".join(f"{name}:" for name in dict.fromkeys(empty))
-        notices.append(f"Ignored {names} with nothing after it.")
-    return text
-
-
-_EMPTY_FIELD = re.compile(r"(?<!\S)(\w+):(?=\s|$)")
-
-
-_FIELD_PREFIX = re.compile(r"\b\w+:")
-_NEGATION = re.compile(r"(?:(?<!\S)-|\bNOT\s+)")
-_ONLY_NEGATIONS = re.compile(r"\s*(?:(?:-|NOT\s+)(?:\"[^\"]*\"|\S+)\s*)+")
-
-
-def _strip_fields(text: str) -> str:
-    return _FIELD_PREFIX.sub(" ", text.replace('"', " "))
-
-
-def _same_across_text_fields(subqueries: Sequence[wq.Query]) -> bool:
-    """An ``Or`` the multi-field parser made from one word or phrase (one per text field)."""
-    if len(subqueries) != len(TEXT_FIELDS):
-        return False
-    first = subqueries[0]
-    return all(
-        type(s) is type(first) and _field_of(s) == name and _leaf_key(s) == _leaf_key(first)
-        for s, name in zip(subqueries, TEXT_FIELDS, strict=True)
-    )
-
-
-def _field_of(q: wq.Query) -> str | None:
-    if isinstance(q, PrefixExpansion) and q.subqueries:
-        return q.subqueries[0].fieldname
-    return getattr(q, "fieldname", None)
-
-
-def _leaf_key(q: wq.Query) -> object:
-    if isinstance(q, PrefixExpansion):
-        return q.prefix
-    if isinstance(q, wq.Phrase):
-        return tuple(q.words)
-    if isinstance(q, wq.Term):
-        return q.text
-    if isinstance(q, wq.Or):
-        return tuple(_leaf_key(s) for s in q.subqueries)
-    return None

@@ -1,7 +1,10 @@
-"""The date terms of the query language: ``after:``, ``before:``, ``date:``, ``when:7d``.
+"""The dates of the query language: what ``after:``, ``before:``, ``date:`` and ``when:`` mean.
 
-``take_dates`` takes them out of the query text before the rest is parsed, and returns the
-bounds they set; a term that holds no date is ignored, with a notice saying so.
+``date_span(op, value, now)`` is the span of publication time ``[start, end)`` that one date
+clause asks for, or ``None`` when its value holds no date (the reader then drops it whole,
+with a notice). Values: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, ``YYYY/MM/DD``, an ISO date and
+time, ``A..B`` (either side may be empty or ``*``), and ``>``, ``>=``, ``<``, ``<=`` before a
+date; ``when:`` takes a count and a unit (``7d``, ``12h``, ``2w``, ``3m``, ``1y``, ``10 days``).
 """
 
 from __future__ import annotations
@@ -10,78 +13,90 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-_DAY = r"\d{4}(?:-\d{1,2}){0,2}"
-_DATE_TERMS = re.compile(
-    rf"(?<!\S)(?:(?P<op>after|since|before|until|date|published):"
-    rf"(?:(?P<value>{_DAY})|\[(?P<lo>[^\]]*?)\s+to\s+(?P<hi>[^\]]*?)\])"
-    rf"|when:(?P<n>\d{{1,4}})(?P<unit>[hdwmy]))(?=\s|$|\))",
-    re.IGNORECASE,
-)
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+DATE_FIELDS = ("after", "since", "before", "until", "date", "published", "when")
+Span = tuple[datetime | None, datetime | None]
+
+_UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365}
+_WHEN = re.compile(r"(\d{1,6})\s*(h|hours?|d|days?|w|weeks?|m|months?|y|years?)", re.IGNORECASE)
+_DAY = re.compile(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")
+_COMPARE = (">=", "<=", ">", "<")
 
 
-def take_dates(
-    text: str, now: datetime, notices: list[str]
-) -> tuple[str, datetime | None, datetime | None]:
-    """Remove the date terms from ``text``; return what is left and the bounds they set."""
-    lows: list[datetime] = []
-    highs: list[datetime] = []
-
-    def take(m: re.Match[str]) -> str:
-        if m.group("unit"):
-            n, unit = int(m.group("n")), m.group("unit").lower()
-            span = timedelta(hours=n) if unit == "h" else timedelta(days=n * _UNIT_DAYS[unit])
-            # A span longer than the calendar reaches back (``when:9999y``) is all of time.
-            lows.append(now - span if span < now - datetime.min else datetime.min)
-            return " "
-        op = m.group("op").lower()
-        if m.group("value"):
-            period = _period(m.group("value"))
-            if period is None:
-                notices.append(f"{m.group(0)!r} is not a date; ignored it.")
-            elif op in ("after", "since"):
-                lows.append(period[0])
-            elif op in ("before", "until"):
-                highs.append(period[0])
-            else:
-                lows.append(period[0])
-                highs.append(period[1])
-            return " "
-        lo, hi = m.group("lo").strip(), m.group("hi").strip()
-        lo_period = _period(lo) if lo not in ("", "*") else None
-        hi_period = _period(hi) if hi not in ("", "*") else None
-        if (lo not in ("", "*") and lo_period is None) or (hi not in ("", "*") and not hi_period):
-            notices.append(f"{m.group(0)!r} holds something that is not a date; ignored it.")
-            return " "
-        if lo_period:
-            lows.append(lo_period[0])
-        if hi_period:
-            highs.append(hi_period[1])
-        return " "
-
-    rest = _DATE_TERMS.sub(take, text)
-    return rest, max(lows, default=None), min(highs, default=None)
+def date_span(op: str, value: str, now: datetime) -> Span | None:
+    """``[start, end)`` that ``op:value`` asks for (``None`` leaves a side open), or ``None``
+    when ``value`` is not a date."""
+    value = value.strip()
+    if op == "when":
+        m = _WHEN.fullmatch(value)
+        if not m:
+            return None
+        span = timedelta(days=int(m.group(1)) * _UNITS[m.group(2)[0].lower()])
+        # A span longer than the calendar reaches back (``when:9999y``) is all of time.
+        return (now - span if span < now - datetime.min else datetime.min), None
+    if ".." in value:
+        lo, _, hi = value.partition("..")
+        low = period(lo) if lo.strip() not in ("", "*") else (None, None)
+        high = period(hi) if hi.strip() not in ("", "*") else (None, None)
+        if low is None or high is None or (low == (None, None) and high == (None, None)):
+            return None
+        return low[0], high[1]
+    for sign in _COMPARE:
+        if value.startswith(sign):
+            found = period(value[len(sign) :])
+            if found is None:
+                return None
+            return {
+                ">=": (found[0], None),
+                ">": (found[1], None),
+                "<=": (None, found[1]),
+                "<": (None, found[0]),
+            }[sign]
+    found = period(value)
+    if found is None:
+        return None
+    if op in ("after", "since"):
+        return found[0], None
+    if op in ("before", "until"):
+        return None, found[0]
+    return found
 
 
-def _period(value: str) -> tuple[datetime, datetime] | None:
-    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as its first instant and the one after it
+def period(value: str) -> tuple[datetime, datetime] | None:
+    """A year, month or day (or an instant) as its first moment and the one after it
     (``datetime.max`` after the calendar's last day)."""
+    value = value.strip()
+    if "T" in value or " " in value or ":" in value:
+        try:
+            instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        offset = instant.utcoffset()
+        if offset is not None:
+            try:
+                instant = instant - offset
+            except OverflowError:
+                return None
+            instant = instant.replace(tzinfo=None)
+        return instant, _after(lambda: instant + timedelta(microseconds=1))
+    m = _DAY.fullmatch(value)
+    if not m:
+        return None
+    year, month, day = (int(g) if g else None for g in m.groups())
     try:
-        parts = [int(p) for p in value.split("-")]
-        if len(parts) == 1:
-            start = datetime(parts[0], 1, 1)
-            return start, _after(start, lambda: datetime(parts[0] + 1, 1, 1))
-        if len(parts) == 2:
-            start = datetime(parts[0], parts[1], 1)
-            year, month = parts[0] + parts[1] // 12, parts[1] % 12 + 1
-            return start, _after(start, lambda: datetime(year, month, 1))
-        start = datetime(parts[0], parts[1], parts[2])
-        return start, _after(start, lambda: start + timedelta(days=1))
+        if month is None:
+            start = datetime(year, 1, 1)  # type: ignore[arg-type]
+            return start, _after(lambda: datetime(start.year + 1, 1, 1))
+        if day is None:
+            start = datetime(year, month, 1)  # type: ignore[arg-type]
+            nxt = (start.year + month // 12, month % 12 + 1)
+            return start, _after(lambda: datetime(nxt[0], nxt[1], 1))
+        start = datetime(year, month, day)  # type: ignore[arg-type]
+        return start, _after(lambda: start + timedelta(days=1))
     except (ValueError, OverflowError):
         return None
 
 
-def _after(start: datetime, end: Callable[[], datetime]) -> datetime:
+def _after(end: Callable[[], datetime]) -> datetime:
     try:
         return end()
     except (ValueError, OverflowError):

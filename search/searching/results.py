@@ -23,20 +23,14 @@ from search.models import Histogram, Marked, ParsedQuery, SearchRequest, SearchR
 from search.searching import highlight, spelling
 from search.searching.budget import Budget
 from search.searching.generation import READ_ERRORS, Generation
-from search.searching.query import (
-    FIELD_NAMES,
-    TEXT_FIELDS,
-    Compiled,
-    compile_query,
-    positive_terms,
-    spelled_terms,
-)
-from search.searching.query import describe as describe_query
+from search.searching.query import FIELD_NAMES, TEXT_FIELDS, Compiled, compile_query, positive_terms
 
 log = logging.getLogger("newsdex.engine")
 
 SURFACE_STORIES = 5
 """How many stories a spelling candidate's written forms are read from."""
+SPELL_WORDS = 12
+"""Longer queries (a pasted paragraph) get no "did you mean": it would cost much and say little."""
 
 
 def search(
@@ -65,7 +59,7 @@ def search(
     total = len(found)
     # The extras are skipped once the budget is spent: they are worth less than time.
     suggestion = None
-    if compiled.words and (total == 0 or _unknown_word(gen, compiled)):
+    if 0 < len(compiled.words) <= SPELL_WORDS and (total == 0 or _unknown_word(gen, compiled)):
         if not budget.expired():
             suggestion = _suggest(gen, request, compiled, now, budget)
     any_total = None
@@ -76,7 +70,7 @@ def search(
         compiled.notices.append(budget.notice())
     parsed = ParsedQuery(
         text=request.q,
-        interpreted=_interpreted(compiled, request.q),
+        interpreted=compiled.interpreted,
         terms=tuple(compiled.words),
         notices=tuple(compiled.notices),
         date_from=compiled.date_from,
@@ -265,15 +259,6 @@ def _date_bounds(
 
 def _day(value: date | None) -> datetime | None:
     return datetime(value.year, value.month, value.day) if value else None
-
-
-def _interpreted(compiled: Compiled, text: str) -> str:
-    parts = [describe_query(compiled.query, spelled_terms(text))] if compiled.query else []
-    if compiled.date_from:
-        parts.append(f"after:{compiled.date_from:%Y-%m-%d}")
-    if compiled.date_to:
-        parts.append(f"before:{compiled.date_to:%Y-%m-%d}")
-    return " ".join(p for p in parts if p)
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:

@@ -21,6 +21,9 @@ from search.indexing.analysis import fold, normalise
 
 MIN_WORD = 4
 """Shorter words are left alone: too many neighbours, too little signal."""
+MAX_WORD = 30
+"""Longer words are left alone too: no word is that long, and a pasted run of characters
+would cost ``54 x length`` variants to check."""
 KNOWN = 50
 """A word found in this many stories is taken as meant, not corrected."""
 MORE_COMMON = 10
@@ -57,7 +60,7 @@ def correct(
     written word with that stem nearest to ``typed``, read off a story."""
     word = fold(typed)
     stem = normalise(word)
-    if stem is None or len(word) < MIN_WORD or not word.isalpha():
+    if stem is None or not MIN_WORD <= len(word) <= MAX_WORD or not word.isalpha():
         return None
     own = frequency(stem)
     if own >= KNOWN:
