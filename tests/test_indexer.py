@@ -18,6 +18,7 @@ from search.indexing import indexer, writers
 from search.indexing.generations import IndexDir
 from search.indexing.whoosh_private.pool import PackedPostings
 from search.ingest.topics import Taxonomy
+from tests.bench_modules import load
 from tests.conftest import CRAWLED, DAM, FERRY, page
 
 
@@ -237,16 +238,8 @@ def test_old_generations_are_cleaned_unless_a_reader_holds_them(tmp_path, pages_
 
 
 def _synth(tmp_path: Path, stories: int) -> Path:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "synth", Path(__file__).resolve().parents[1] / "bench" / "synth.py"
-    )
-    synth = importlib.util.module_from_spec(spec)
-    sys.modules["synth"] = synth
-    spec.loader.exec_module(synth)
     out = tmp_path / "synth"
-    synth.generate(out, stories, seed=7)
+    load("synth").generate(out, stories, seed=7)
     return out
 
 

@@ -4,7 +4,6 @@ hold beside pages (requests, a revisit, a redirect, a 404, a PDF) and with damag
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import io
 import re
 from datetime import datetime
@@ -14,24 +13,15 @@ import pytest
 
 from search.readers import read_file
 from search.readers.warc import sniff
+from tests.bench_modules import load
 
-ROOT = Path(__file__).resolve().parents[1]
 CRAWLED = datetime(2025, 10, 20)
 BRIDGE = "https://www.aldinepost.example/news/transport/2025/10/14/kessel-junction-bridge-closure"
 FERRY = "https://www.aldinepost.example/news/transport/2025/10/13/islandlink-ferry-fares-winter"
 FROST = "https://www.valleycourier.example/2025/10/14/frost-hits-carrow-orchards/"
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location(
-        "newsdex_warc_synth", ROOT / "bench" / "warc_synth.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _synth()
+synth = load("warc_synth")
 
 
 def archive_bytes(gzipped: bool = True, odd: bool = True) -> bytes:

@@ -4,27 +4,16 @@ NPL's last record without its ``/``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
-RELEVANCE = Path(__file__).resolve().parents[1] / "bench" / "relevance.py"
+from tests.bench_modules import load
 
 
 @pytest.fixture(scope="module")
 def rel():
-    """``bench/relevance.py`` loaded by path: ``bench/`` is not a package."""
-    spec = importlib.util.spec_from_file_location("newsdex_bench_relevance", RELEVANCE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        del sys.modules[spec.name]
+    return load("relevance")
 
 
 # Ranked a, b, c, d; judged a (gain 3), c (gain 1), e (gain 2, never retrieved), b (-1 -> 0).

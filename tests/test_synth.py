@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-SYNTH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
+from tests.bench_modules import load
+
 STORIES = 150  # about 22 pages: enough for teasers to repeat and fold, well under a second
 TAIL = (
     "DOWNLOAD THE APP\n\nGet Started Now: Download the App\n\nReady to dive into a world of "
@@ -24,15 +23,7 @@ DATE_LINE = re.compile(r"(?P<source>.+?)(?P<date>\d{2}-\d{2}-\d{4})")
 
 @pytest.fixture(scope="module")
 def synth():
-    """``bench/synth.py`` loaded by path: ``bench/`` is not a package."""
-    spec = importlib.util.spec_from_file_location("newsdex_bench_synth", SYNTH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        del sys.modules[spec.name]
+    return load("synth")
 
 
 def corpus_bytes(root: Path) -> dict[str, bytes]:
