@@ -39,10 +39,6 @@ class Budget:
     def skip(self, term: str) -> None:
         self.skipped.add(term)
 
-    @property
-    def cut_short(self) -> bool:
-        return bool(self.skipped)
-
     def notice(self) -> str | None:
         """What to tell the reader when the search was cut short, else ``None``."""
         if not self.skipped:

@@ -66,8 +66,8 @@ def search(
     if total == 0 and request.match == "all" and len(compiled.words) > 1:
         if not budget.expired():
             any_total = _count(gen, replace(request, match="any"), now, budget)
-    if budget.cut_short:
-        compiled.notices.append(budget.notice())
+    if (cut := budget.notice()) is not None:
+        compiled.notices.append(cut)
     parsed = ParsedQuery(
         text=request.q,
         interpreted=compiled.interpreted,

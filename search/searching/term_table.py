@@ -57,8 +57,3 @@ class TermTable:
         """How many stories hold ``term`` (summed over the fields; 0 for none)."""
         at = bisect_left(self.terms, term)
         return int(self.frequencies[at]) if at < len(self.terms) and self.terms[at] == term else 0
-
-    def count_with_prefix(self, prefix: str) -> int:
-        """How many terms start with ``prefix``."""
-        lo = bisect_left(self.terms, prefix)
-        return bisect_left(self.terms, prefix + "\U0010ffff", lo) - lo
