@@ -493,19 +493,15 @@ CASES = [
     (
         "Island crossings halted as ferry crews walked out over pay.",
         "all",
-        "Island AND crossings AND halted AND ferry AND crews AND walked AND out AND over AND pay.",
+        "Island AND crossings AND halted AND ferry AND crews AND walked AND pay.",
         {"ferry-strike"},
         E,
     ),
     (
         "Island crossings halted as ferry crews walked out over pay.",
         "any",
-        "Island OR crossings OR halted OR ferry OR crews OR walked OR out OR over OR pay.",
-        {
-            "ferry-strike",
-            "ferry-new",
-            "semi-final",
-        },
+        "Island OR crossings OR halted OR ferry OR crews OR walked OR pay.",
+        {"ferry-strike", "ferry-new"},
         E,
     ),
 ]
@@ -599,7 +595,7 @@ REUTERS_TOTALS = [
     ("AT&T", 1),  # was the whole corpus
     ("R&D", 1),  # was the whole corpus
     ("semi-annual", 54),  # ← 57; was 45, "semi AND NOT annual"
-    ("U.S.-Japan", 96),  # ← 116; was 3,785 stories that do not mention Japan
+    ("U.S.-Japan", 98),  # ← 116; was 3,785 stories that do not mention Japan
     ("year-on-year", 91),  # ← 96; was 0, "year AND NOT year"
     ("topic:money-fx", 729),  # ← 801; was 980, "(money-fx OR money-supply) AND NOT fx"
     ("S&P 500", 14),  # was 1,071, "500"

@@ -64,13 +64,15 @@ def _date() -> DATETIME:
 
 
 class StorySchema(SchemaClass):
-    """One document per story. Field boosts give the ranking order title > teaser > body >
-    captions; the search core may tune them further per query."""
+    """One document per story. Each text field is scored on its own and the scores add up, so
+    a headline word already counts twice (in the short title and again in the body); boosting
+    the title on top of that double-counts it (measured on CRAN, docs/benchmarks.md). Captions
+    say less about the story than its text, hence their lower boost."""
 
     id = ID(stored=True, unique=True)
     kind = ID(stored=True, sortable=columns.RefBytesColumn())
-    title = _text(3.0)
-    teaser = _text(1.5)
+    title = _text(1.0)
+    teaser = _text(1.0)
     body = _text(1.0)
     captions = _text(0.5)
     # Few distinct values: a reference column is one byte or two a story, read by numpy in

@@ -32,6 +32,7 @@ from search.searching import spelling
 from search.searching.facets import FacetColumns
 from search.searching.matching import Matcher
 from search.searching.query import TEXT_FIELDS, Vocabulary
+from search.searching.scored_postings import WEIGHTING
 from search.searching.term_table import TermTable
 
 log = logging.getLogger("newsdex.engine")
@@ -103,7 +104,7 @@ def open_generation(held: HeldGeneration) -> Generation:
         warnings.simplefilter("ignore", ResourceWarning)
         try:
             ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-            searcher = ix.searcher()
+            searcher = ix.searcher(weighting=WEIGHTING)
         except NewsdexError:
             raise
         except Exception as err:

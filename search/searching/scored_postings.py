@@ -2,7 +2,9 @@
 
 ``ScoredPostings`` reads a term's postings from every segment of one generation (through
 ``search.indexing.whoosh_private.postings``), drops the deleted documents and scores them with
-Whoosh's ``BM25FScorer``: its statistics, in its order of operations. Whoosh's statistics
+Whoosh's ``BM25FScorer`` under ``WEIGHTING`` (Whoosh's BM25F with Lucene's idf and newsdex's
+``K1`` and ``B``, which the searcher uses too): its statistics, in its order of operations.
+Whoosh's statistics
 count deleted documents (``doc_count_all``, the term table's document frequency,
 ``field_length``), so these do too; only the postings returned leave them out. The most
 recently used ``CACHE_TERMS`` terms are kept. ``matching.Matcher`` builds on it.
@@ -15,6 +17,7 @@ from collections import OrderedDict
 from typing import Any
 
 import numpy as np
+from whoosh.scoring import BM25F
 
 from search.indexing.whoosh_private.postings import (
     field_lengths,
@@ -24,14 +27,38 @@ from search.indexing.whoosh_private.postings import (
     term_info,
 )
 
-B = 0.75
-K1 = 1.2
+# Measured on MED, CRAN and NPL together (docs/benchmarks.md, "Ranking"): less length
+# normalisation and a little more room for repeated words than Whoosh's 0.75 and 1.2.
+B = 0.6
+K1 = 1.5
 CACHE_TERMS = 4096
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 
 Matches = tuple[np.ndarray, np.ndarray]
 """Sorted unique document numbers (int32) and their scores (float64)."""
+
+
+def idf(doc_count: int, df: int) -> float:
+    """Lucene's BM25 idf (also tantivy's and bm25s'): ``log(1 + (N - df + 0.5) / (df + 0.5))``.
+    Whoosh's ``log(N / (df + 1)) + 1`` gives a word in every story an idf of about 1, so common
+    words still weigh a third of a rare one; this one goes to about 0 for them."""
+    return math.log(1 + (doc_count - df + 0.5) / (df + 0.5))
+
+
+class NewsBM25(BM25F):
+    """Whoosh's ``BM25F`` with ``idf`` above, for the searcher: Whoosh's own matchers (the rare
+    query shapes ``matching`` hands to Whoosh) then score as ``ScoredPostings`` does."""
+
+    def __init__(self) -> None:
+        super().__init__(B=B, K1=K1)
+
+    def idf(self, searcher: Any, fieldname: str, text: str) -> float:
+        parent = searcher.get_parent()
+        return idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
+
+
+WEIGHTING = NewsBM25()
 
 
 class ScoredPostings:
@@ -86,11 +113,12 @@ class ScoredPostings:
         return df
 
     def _bm25f(self, fieldname: str, ids: np.ndarray, weights: np.ndarray, df: int) -> np.ndarray:
-        """Whoosh's ``BM25FScorer``, with its statistics and in its order of operations."""
-        idf = math.log(self.doc_count / (df + 1)) + 1
+        """Whoosh's ``BM25FScorer`` under ``WEIGHTING``, with its statistics and in its order
+        of operations."""
+        weight = idf(self.doc_count, df)
         avg = self.reader.field_length(fieldname) / (self.doc_count or 1) or 1
         lengths = self._field_lengths(fieldname)[ids]
-        return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg)))
+        return weight * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg)))
 
     def _live(self, found: Matches) -> Matches:
         ids, scores = found
