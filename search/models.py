@@ -160,6 +160,8 @@ class ParsedQuery:
     filters: tuple[QueryFilter, ...] = ()
     """Filters the text holds at its top level: applied like the request's own (a source
     in the text and a ticked one are either-or; facet counts leave both out alike)."""
+    unfiltered: str | None = None
+    """The query text without any of ``filters`` (None when it holds none)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -483,6 +483,19 @@ def test_a_phone_shows_results_first_and_folds_the_filters(js_phone: Watched) ->
     assert abs(prev["y"] - nxt["y"]) < 2, "Next → wraps alone"
 
 
+def test_without_javascript_a_phone_shows_the_filters_open(browser: Browser, server: str):
+    context = browser.new_context(
+        base_url=server, viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        page.goto("/search?q=harbour")
+        expect(page.locator(".facet-source")).to_be_visible()
+        expect(page.locator(".filters-toggle")).to_be_hidden()
+    finally:
+        context.close()
+
+
 def test_dark_mode_changes_the_page(browser: Browser, server: str) -> None:
     backgrounds = {}
     for scheme in ("light", "dark"):

@@ -265,6 +265,8 @@ def test_the_parsed_query_is_echoed(engine: Engine) -> None:
         ("source", ("Valley Gazette",), "elect* after:2025-01-01"),
         ("date", (), "source:valley elect*"),
     ]
+    assert dated.query.unfiltered == "elect*"
+    assert results.query.filters == () and results.query.unfiltered is None
 
 
 def test_match_any_ranks_by_how_many_words_match(engine: Engine) -> None:

@@ -672,4 +672,7 @@ def test_filters_written_in_the_query_show_as_ticks_dates_and_chips(client) -> N
     assert soup.select_one("input#to")["value"] == "2025-12-31"
     assert soup.select_one("input#to").has_attr("readonly")
     assert "date:2025" in text(soup.select_one("#dates-hint"))
+    assert not soup.select(".presets"), "no presets: the dates are the query's"
+    clear = soup.select_one(".chips a.clear-all")
+    assert query(clear["href"]) == {"q": ["harbour"]} and clear.has_attr("data-new-q")
     assert text(soup.select_one(".filters-toggle")) == "Filters (2)"

@@ -73,6 +73,8 @@ class Compiled:
     filters: list[QueryFilter] = field(default_factory=list)
     """The source, topic, kind and date clauses that every match must satisfy, taken out
     of the query to be applied as filters."""
+    unfiltered: str = ""
+    """The query text without any of ``filters``."""
 
 
 def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> Compiled:
@@ -93,7 +95,7 @@ def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> 
     builder.keep_most_telling()
     tree, compiled.date_from, compiled.date_to = _top_dates(found.tree)
     tree, lifted = lift_values(tree, vocab) if tree is not None else (None, [])
-    compiled.filters = query_filters(found.tree, lifted)
+    compiled.filters, compiled.unfiltered = query_filters(found.tree, lifted)
     query, ran = builder.build(tree) if tree is not None else (None, None)
     compiled.notices.extend(builder.room.notices())
     if builder.unsearchable:

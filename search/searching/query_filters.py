@@ -69,11 +69,14 @@ def echo(
     return echo
 
 
-def query_filters(tree: Clause, lifted: list[tuple[Value, tuple[str, ...]]]) -> list[QueryFilter]:
-    """Each filter the text holds, with the text that drops it."""
+def query_filters(
+    tree: Clause, lifted: list[tuple[Value, tuple[str, ...]]]
+) -> tuple[list[QueryFilter], str]:
+    """Each filter the text holds, with the text that drops it; and the text without any."""
     top = top_level(tree)
     values = dict(lifted)
     filters = []
+    held = []
     for clause in top:
         if isinstance(clause, Value) and clause in values:
             facet, found = FILTER_FACETS[clause.field], values[clause]
@@ -81,9 +84,10 @@ def query_filters(tree: Clause, lifted: list[tuple[Value, tuple[str, ...]]]) -> 
             facet, found = "date", ()
         else:
             continue
+        held.append(clause)
         without = " ".join(_paren(c) for c in top if c != clause)
         filters.append(QueryFilter(facet, found, describe(clause), without))  # type: ignore[arg-type]
-    return filters
+    return filters, " ".join(_paren(c) for c in top if c not in held)
 
 
 def _paren(clause: Clause) -> str:

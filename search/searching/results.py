@@ -77,6 +77,7 @@ def search(
         date_from=compiled.date_from,
         date_to=compiled.date_to,
         filters=tuple(compiled.filters),
+        unfiltered=compiled.unfiltered if compiled.filters else None,
     )
     name = gen.name
     return SearchResults(
