@@ -415,6 +415,7 @@ def test_slash_and_the_skip_link_reach_the_box_and_the_first_result(js: Watched)
     expect(page.locator("#first-result")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator(".hit-title a").first).to_be_focused()
+    page.locator(".facet-source input").first.focus()  # from a tick box too
     page.keyboard.press("/")
     expect(page.locator("#q")).to_be_focused()
     page.keyboard.type("x")

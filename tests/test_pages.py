@@ -143,6 +143,7 @@ def test_chips_drop_one_filter_each_and_clear_all_keeps_the_words(client) -> Non
     }
     assert chips["source:"]["aria-label"] == "Remove filter source: Metro24"
     assert "from" not in query(chips["from:"]["href"])
+    assert "1 Jan 2024" in text(chips["from:"]), "dates for people: one format, 2 Mar 1987"
     clear = soup.select_one(".chips a.clear-all")
     assert query(clear["href"]) == {"q": ["harbour"], "sort": ["newest"]}
     assert clear["hx-get"] == clear["href"]

@@ -201,8 +201,9 @@
     }
     var el = event.target;
     var tag = el && el.tagName;
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (el && el.isContentEditable)) {
-      return;
+    var typed = tag === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type);
+    if (typed || tag === "TEXTAREA" || tag === "SELECT" || (el && el.isContentEditable)) {
+      return; // a "/" typed into a field is the user's
     }
     var q = byId("q");
     if (q) {
