@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INDEX ?= index
+# When the demo pages were crawled: their teasers' relative ages ("2 hours ago") count back
+# from it, so the demo's timeline is the same on any day it is cloned (docs/samples.md).
+SAMPLES_CRAWLED_AT := 2025-12-20T12:00:00Z
 
 .PHONY: install demo serve test lint bench-build
 
@@ -17,7 +20,7 @@ install: $(BIN)/newsdex
 # Install, build index/ from the demo pages, then serve the site on http://127.0.0.1:8000
 # (in the foreground: Ctrl-C stops it).
 demo: install
-	$(BIN)/newsdex build samples --index $(INDEX)
+	$(BIN)/newsdex build samples --index $(INDEX) --crawled-at $(SAMPLES_CRAWLED_AT)
 	$(BIN)/newsdex stats --index $(INDEX)
 	$(MAKE) --no-print-directory serve
 

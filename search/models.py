@@ -129,6 +129,20 @@ class SearchRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class QueryFilter:
+    """A filter written in the query text (``source:harbour``, ``date:2024``) that narrows
+    every match, as a ticked box or a date box does."""
+
+    facet: Literal["source", "topic", "kind", "date"]
+    values: tuple[str, ...]
+    """The facet values it stands for (``Harbour Herald``); none for a date."""
+    typed: str
+    """The clause in the query language (``source:harbour``)."""
+    without: str
+    """The query text without this clause: what dropping the filter searches for."""
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedQuery:
     """How the engine read the query text, echoed back so a person can see it."""
 
@@ -143,6 +157,11 @@ class ParsedQuery:
     date_from: datetime | None = None
     """Dates the query text itself asked for (``after:``, ``when:7d``), already resolved."""
     date_to: datetime | None = None
+    filters: tuple[QueryFilter, ...] = ()
+    """Filters the text holds at its top level: applied like the request's own (a source
+    in the text and a ticked one are either-or; facet counts leave both out alike)."""
+    unfiltered: str | None = None
+    """The query text without any of ``filters`` (None when it holds none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +250,8 @@ class SearchResults:
     any_total: int | None = None
     """With ``match=all`` and no hits: how many stories ``match=any`` would find."""
     generation: str = ""
+    span: tuple[date, date] | None = None
+    """The first and last day of the index's dated stories: the bounds of any date filter."""
 
     @property
     def pages(self) -> int:

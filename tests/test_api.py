@@ -6,6 +6,7 @@ fixtures (``tests/conftest.py``).
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -92,7 +93,7 @@ def test_search_holds_the_contract(client):
     assert data["facets"]["source"] == [
         {
             "value": "Harbour Herald",
-            "label": "",
+            "label": "Harbour Herald",
             "count": 1,
             "selected": False,
             "toggle_url": "/api/search?q=ferry&source=Harbour+Herald",
@@ -145,7 +146,12 @@ def test_story_in_full_with_the_query_marked(client):
 
 
 def test_stats_are_the_index_stats(client, built_index):
-    assert get(client, "/api/stats") == index_stats(built_index)
+    stats = index_stats(built_index)
+    built = stats["built"]
+    built["paths"] = [Path(p).name for p in built["paths"]]
+    if built.get("taxonomy"):
+        built["taxonomy"] = Path(built["taxonomy"]).name
+    assert get(client, "/api/stats") == stats
 
 
 def test_openapi_is_served(client):
@@ -271,3 +277,64 @@ def test_hits_and_stories_return_the_link_as_given(linked_app) -> None:
     }
     story = client.get("/api/stories/quay-1").get_json()
     assert story["link"] == hits["quay-1"] and story["url"] == "/api/stories/quay-1"
+
+
+def test_no_response_names_a_folder_of_the_server(samples, samples_index) -> None:
+    """Pages are named from the folder the build read (``samples/…``) or by their URL; the
+    server's own folders appear nowhere, not even in the stats."""
+    from tests.conftest import SAMPLES
+
+    server_paths = (str(SAMPLES.parent), str(samples_index))
+    for url in ("/api/search?q=harbour&per_page=50", "/api/stats"):
+        body = samples.get(url).get_data(as_text=True)
+        assert not any(p in body for p in server_paths), url
+    pages = {p for h in get(samples, "/api/search?per_page=100")["hits"] for p in h["pages"]}
+    assert "samples/001_northgate-budget.txt" in pages
+    assert all(p.startswith(("samples/", "https://", "http://")) for p in pages), pages
+    story = get(samples, "/api/search?q=kessel+bridge")["hits"][0]
+    detail = get(samples, f"/api/stories/{story['id']}")
+    assert detail["pages"] == story["pages"]
+    assert get(samples, "/api/stats")["built"]["paths"] == ["samples"]
+
+
+def test_every_facet_value_has_a_label(samples) -> None:
+    facets = get(samples, "/api/search")["facets"]
+    for name in ("source", "topic", "kind"):
+        assert all(v["label"] for v in facets[name]), name
+    assert {v["label"] for v in facets["source"]} == {v["value"] for v in facets["source"]}
+
+
+def test_filters_written_in_the_query_are_filters(samples) -> None:
+    held = get(samples, "/api/search?q=harbour+source:harbour")
+    ticked = get(samples, "/api/search?q=harbour&source=Harbour+Herald")
+    assert held["query"]["filters"] == [
+        {
+            "facet": "source",
+            "values": ["Harbour Herald"],
+            "typed": "source:harbour",
+            "without": "harbour",
+        }
+    ]
+    assert held["total"] == ticked["total"]
+
+    # the source list keeps the other sources, for adding: either-or, as ticked ones are
+    def shown(facet):
+        return [(f["value"], f["count"], f["selected"]) for f in facet]
+
+    assert shown(held["facets"]["source"]) == shown(ticked["facets"]["source"])
+    toggles = {f["value"]: f["toggle_url"] for f in held["facets"]["source"]}
+    assert toggles["Harbour Herald"] == "/api/search?q=harbour"
+    assert toggles["Metro24"] == "/api/search?q=harbour+source%3Aharbour&source=Metro24"
+    assert len(held["facets"]["source"]) > 1
+    both = get(samples, "/api/search?q=harbour+source:harbour&source=Metro24")
+    counts = {f["value"]: f["count"] for f in ticked["facets"]["source"]}
+    assert both["total"] == counts["Harbour Herald"] + counts["Metro24"]
+    dated = get(samples, "/api/search?q=harbour+date:2025+kind:article")
+    assert [f["facet"] for f in dated["query"]["filters"]] == ["date", "kind"]
+    assert {f["without"] for f in dated["query"]["filters"]} == {
+        "harbour kind:article",
+        "harbour date:2025",
+    }
+    # a value the index does not hold stays in the query: it finds nothing, and says so
+    nowhere = get(samples, "/api/search?q=harbour+source:nowhere")
+    assert nowhere["total"] == 0 and not nowhere["query"]["filters"]

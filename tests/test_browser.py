@@ -313,6 +313,219 @@ def test_script_in_a_story_is_text_and_runs_nothing(js: Watched) -> None:
     # js fixture teardown: no dialog opened, no console error
 
 
+# --- under real hands (issue 12) -----------------------------------------------------------------
+
+
+def watch_statuses(page: Page) -> list[int]:
+    """The status of every search the page asks for from now on."""
+    statuses: list[int] = []
+    page.on(
+        "response",
+        lambda r: statuses.append(r.status) if urlsplit(r.url).path == "/search" else None,
+    )
+    return statuses
+
+
+@pytest.mark.parametrize("delay", [20, 350], ids=["fast", "slow"])
+def test_typing_a_date_never_breaks_the_page(js: Watched, delay: int) -> None:
+    page = js.page
+    page.goto("/search?q=harbour")
+    mark_window(page)
+    statuses = watch_statuses(page)
+    hits = page.locator(".hit").count()
+    box = page.locator("input#from")
+    box.click()
+    # The issue's "03 01 1" and a pause: the browser holds 0001-03-01, a date, but not one
+    # the index could hold; it was searched (a 400 that emptied the page) and is not now.
+    box.press_sequentially("03011", delay=delay)
+    page.wait_for_timeout(700)  # more than the old 500 ms trigger
+    assert "from" not in params(page), "a half-typed year was searched"
+    assert not statuses and page.locator(".hit").count() == hits
+    box.press_sequentially("2025", delay=delay)  # the year again, as a person would
+    wait_for_param(page, "from", ["2025-03-01"])
+    expect(page.locator("input#from")).to_have_value("2025-03-01")
+    expect(page.locator("#summary")).to_be_visible()
+    assert page.locator(".hit").count() > 0
+    assert page.locator(".notice-error").count() == 0
+    assert statuses and all(s == 200 for s in statuses), statuses
+    assert_no_page_load(page)
+
+
+def test_a_date_outside_the_index_is_not_searched_and_says_why(js: Watched) -> None:
+    page = js.page
+    page.goto("/search?q=harbour")
+    statuses = watch_statuses(page)
+    box = page.locator("input#to")
+    box.click()
+    box.press_sequentially("03011987", delay=20)
+    box.press("Enter")
+    expect(page.locator("#dates-hint")).to_contain_text("Not searched")
+    expect(page.locator("#dates-hint")).to_contain_text(re.compile(r"from \d+ \w+ 2024"))
+    assert "to" not in params(page) and not statuses
+    assert page.locator(".hit").count() > 0
+
+
+def test_a_bad_date_in_the_address_keeps_the_page(js: Watched) -> None:
+    page = js.page
+    page.goto("/search?q=harbour&from=0001-03-01&source=Harbour+Herald")
+    js.errors = [e for e in js.errors if "status of 400" not in e]  # the page's own status
+    expect(page.locator("#dates-hint")).to_contain_text("from")
+    assert page.locator(".hit").count() > 0
+    expect(page.locator('.facet-source input[value="Harbour Herald"]')).to_be_checked()
+    page.locator("#dates-hint a").click()
+    wait_for_param(page, "from", None)
+    assert params(page) == {"q": ["harbour"], "source": ["Harbour Herald"]}
+
+
+def active_in(page: Page, selector: str) -> bool:
+    return page.evaluate(f"!!document.activeElement.closest({json.dumps(selector)})")
+
+
+def test_focus_and_announcements_follow_the_pager(js: Watched) -> None:
+    page = js.page
+    page.goto("/")
+    mark_window(page)
+    before = page.locator("#announce").text_content()
+    page.locator('nav.pager a[rel="next"]').focus()
+    page.keyboard.press("Enter")
+    wait_for_param(page, "page", ["2"])
+    page.wait_for_function("document.activeElement.closest('#results') !== null")
+    expect(page.locator("#summary")).to_be_focused()
+    expect(page.locator("#announce")).not_to_have_text(before or "")
+    expect(page.locator("#announce")).to_contain_text("stories, page 2 of")
+    # a sort link: the focus comes back to the same order, now the current one
+    page.locator('nav.sort a:text("oldest")').focus()
+    page.keyboard.press("Enter")
+    wait_for_param(page, "sort", ["oldest"])
+    expect(page.locator('nav.sort [data-focus="sort-oldest"]')).to_be_focused()
+    # a bar of the timeline: the focus goes to the timeline's heading
+    page.locator("svg.timeline-chart a.bar-link").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"from=.*&to="), wait_until="commit")
+    expect(page.locator("#timeline-heading")).to_be_focused()
+    assert_no_page_load(page)
+
+
+def test_slash_and_the_skip_link_reach_the_box_and_the_first_result(js: Watched) -> None:
+    page = js.page
+    page.goto("/search?q=harbour")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#first-result")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator(".hit-title a").first).to_be_focused()
+    page.locator(".facet-source input").first.focus()  # from a tick box too
+    page.keyboard.press("/")
+    expect(page.locator("#q")).to_be_focused()
+    page.keyboard.type("x")
+    expect(page.locator("#q")).to_have_value("x")  # the "/" itself was not typed
+
+
+def test_ticking_a_filter_does_not_move_the_next_one(js: Watched) -> None:
+    page = js.page
+    page.goto("/search?q=harbour")
+    boxes = page.locator(".facet-source input")
+    second = boxes.nth(1).bounding_box()
+    boxes.nth(0).check()
+    wait_for_param(page, "source", [boxes.nth(0).get_attribute("value")])
+    expect(page.locator(".chips a.chip")).to_have_count(1)
+    after = page.locator(".facet-source input").nth(1).bounding_box()
+    assert abs(after["y"] - second["y"]) < 1 and abs(after["x"] - second["x"]) < 1
+
+
+def test_typing_replaces_the_history_entry_and_committing_adds_one(js: Watched) -> None:
+    page = js.page
+    page.goto("/")
+    start = page.evaluate("history.length")
+    page.locator("#q").press_sequentially("harb", delay=30)
+    wait_for_param(page, "q", ["harb"])
+    page.wait_for_timeout(400)
+    page.locator("#q").press_sequentially("our", delay=30)
+    wait_for_param(page, "q", ["harbour"])
+    assert page.evaluate("history.length") == start, "typing pushed entries"
+    tick(page, "source", "Harbour Herald")
+    wait_for_param(page, "source", ["Harbour Herald"])
+    assert page.evaluate("history.length") == start + 1
+    page.go_back()
+    wait_for_param(page, "source", None)
+    assert params(page) == {"q": ["harbour"]}
+
+
+@pytest.fixture
+def js_phone(browser: Browser, server: str) -> Iterator[Watched]:
+    context = browser.new_context(
+        base_url=server, viewport={"width": 390, "height": 844}, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    watched = Watched(context.new_page())
+    yield watched
+    context.close()
+    assert not watched.errors, watched.errors
+
+
+def test_a_phone_shows_results_first_and_folds_the_filters(js_phone: Watched) -> None:
+    page = js_phone.page
+    page.goto("/search?q=harbour&source=Harbour+Herald&source=Northgate+Times")
+    title = page.locator(".hit-title").first.bounding_box()
+    assert title["y"] + title["height"] <= 844, f"first title at {title}"
+    toggle = page.locator(".filters-toggle")
+    expect(toggle).to_have_text(re.compile(r"Filters \(2\)"))
+    expect(page.locator(".facet-source")).to_be_hidden()
+    toggle.click()
+    expect(page.locator(".facet-source")).to_be_visible()
+    tick(page, "source", "Metro24")
+    wait_for_param(page, "source", ["Harbour Herald", "Northgate Times", "Metro24"])
+    expect(page.locator(".filters-toggle")).to_have_text(re.compile(r"Filters \(3\)"))
+    expect(page.locator(".facet-source")).to_be_visible()  # the panel stays open
+    page.goto("/")
+    prev = page.locator(".pager-prev").bounding_box()
+    nxt = page.locator(".pager-next").bounding_box()
+    assert abs(prev["y"] - nxt["y"]) < 2, "Next → wraps alone"
+
+
+def test_without_javascript_a_phone_shows_the_filters_open(browser: Browser, server: str):
+    context = browser.new_context(
+        base_url=server, viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        page.goto("/search?q=harbour")
+        expect(page.locator(".facet-source")).to_be_visible()
+        expect(page.locator(".filters-toggle")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_dark_mode_changes_the_page(browser: Browser, server: str) -> None:
+    backgrounds = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(base_url=server, color_scheme=scheme)
+        page = context.new_page()
+        page.goto("/search?q=harbour")
+        backgrounds[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        context.close()
+    assert backgrounds["light"] == "rgb(255, 255, 255)"
+    assert backgrounds["dark"] != backgrounds["light"]
+
+
+def test_a_source_in_the_query_ticks_its_box_and_others_can_be_added(js: Watched) -> None:
+    page = js.page
+    page.goto("/search?q=harbour+source:harbour")
+    mark_window(page)
+    held = page.locator('.facet-source input[value="Harbour Herald"]')
+    expect(held).to_be_checked()
+    expect(page.locator(".chips a.chip")).to_have_count(1)
+    tick(page, "source", "Metro24")
+    wait_for_param(page, "source", ["Metro24"])
+    assert hit_sources(page) == {"Harbour Herald", "Metro24"}
+    page.locator('.facet-source input[value="Harbour Herald"]').uncheck()
+    wait_for_param(page, "q", ["harbour"])
+    expect(page.locator("#q")).to_have_value("harbour")
+    assert hit_sources(page) == {"Metro24"}
+    assert_no_page_load(page)
+
+
 # --- without JavaScript: the same flows as full page loads ----------------------------------------
 
 
@@ -402,6 +615,39 @@ def test_axe_finds_no_serious_violations(js: Watched, url: str) -> None:
     assert not serious, "\n".join(serious)
 
 
+def serious_violations(page: Page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["wide", "phone"])
+def test_axe_in_both_themes_and_on_a_phone(browser: Browser, server: str, scheme, viewport):
+    context = browser.new_context(
+        base_url=server,
+        color_scheme=scheme,
+        viewport={"width": viewport[0], "height": viewport[1]},
+    )
+    page = context.new_page()
+    try:
+        page.goto("/search?q=harbour&source=Harbour+Herald&from=2024-06-01")
+        if viewport[0] < 600:
+            page.locator(".filters-toggle").click()  # the folded filters are checked too
+        problems = serious_violations(page)
+        page.goto("/search?q=harbour&from=0001-01-01")  # a message beside the dates
+        problems += serious_violations(page)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_keyboard_focus_is_visible(js: Watched) -> None:
     page = js.page
     page.goto("/search?q=harbour")
@@ -431,8 +677,14 @@ def test_screenshots(browser: Browser, server: str) -> None:
         ("search-phone", "/search?q=harbour", {"width": 390, "height": 844}),
         ("story-phone", "/story-of:storm orla", {"width": 390, "height": 844}),
     ]
-    for name, url, viewport in shots:
-        context = browser.new_context(base_url=server, viewport=viewport, device_scale_factor=1)
+    dark = [(f"{name}-dark", url, viewport) for name, url, viewport in shots]
+    for name, url, viewport in shots + dark:
+        context = browser.new_context(
+            base_url=server,
+            viewport=viewport,
+            device_scale_factor=1,
+            color_scheme="dark" if name.endswith("-dark") else "light",
+        )
         page = context.new_page()
         if url.startswith("/story-of:"):
             page.goto(f"/search?q={url.split(':', 1)[1]}")
@@ -444,7 +696,8 @@ def test_screenshots(browser: Browser, server: str) -> None:
         page.wait_for_load_state("networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{name}: the page is wider than the screen"
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=name != "search")
+        whole = not name.startswith("search") or "phone" in name
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=whole)
         context.close()
     if not README_SCREENSHOT.exists() or os.environ.get("NEWSDEX_UPDATE_SCREENSHOTS"):
         shutil.copyfile(ARTIFACTS / "search.png", README_SCREENSHOT)

@@ -261,6 +261,12 @@ def test_the_parsed_query_is_echoed(engine: Engine) -> None:
     assert results.query.interpreted == 'Elections AND "ferry terminal" AND NOT strike'
     dated = engine.search(SearchRequest(q="source:valley elect* after:2025-01-01"), now=NOW)
     assert dated.query.interpreted == 'source:"Valley Gazette" AND elect* AND after:2025-01-01'
+    assert [(f.facet, f.values, f.without) for f in dated.query.filters] == [
+        ("source", ("Valley Gazette",), "elect* after:2025-01-01"),
+        ("date", (), "source:valley elect*"),
+    ]
+    assert dated.query.unfiltered == "elect*"
+    assert results.query.filters == () and results.query.unfiltered is None
 
 
 def test_match_any_ranks_by_how_many_words_match(engine: Engine) -> None:

@@ -143,6 +143,7 @@ def test_chips_drop_one_filter_each_and_clear_all_keeps_the_words(client) -> Non
     }
     assert chips["source:"]["aria-label"] == "Remove filter source: Metro24"
     assert "from" not in query(chips["from:"]["href"])
+    assert "1 Jan 2024" in text(chips["from:"]), "dates for people: one format, 2 Mar 1987"
     clear = soup.select_one(".chips a.clear-all")
     assert query(clear["href"]) == {"q": ["harbour"], "sort": ["newest"]}
     assert clear["hx-get"] == clear["href"]
@@ -278,14 +279,39 @@ def test_search_responses_name_the_generation(client) -> None:
         assert response.headers["X-Newsdex-Generation"] == "gen-000001"
 
 
-def test_bad_parameter_renders_the_page_with_a_message(client) -> None:
-    response = client.get("/search?q=harbour&from=2025-13-45&source=Metro24&to=")
+def test_a_bad_date_keeps_the_results_and_says_so_beside_the_dates(client) -> None:
+    url = "/search?q=harbour&from=2025-13-45&source=Metro24&to=2025-12-01&sort=newest"
+    for headers in ({}, HX):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 400
+        assert response.mimetype == "text/html"
+        assert response.headers.get("HX-Push-Url", "false") == "false", "the address stays"
+        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        # the search ran without the bad value: hits, filters and timeline are all there
+        assert soup.select(".hit") and soup.select(".facet-source input")
+        assert sources_of(soup) == ["Metro24"] * len(soup.select(".hit"))
+        hint = soup.select_one("#dates-hint")
+        assert "from" in text(hint) and "is not a date" in text(hint)
+        box = soup.select_one("input#from")
+        assert box["aria-invalid"] == "true" and box["aria-describedby"] == "dates-hint"
+        # the way out keeps everything but the bad value
+        assert query(hint.select_one("a")["href"]) == {
+            "q": ["harbour"],
+            "source": ["Metro24"],
+            "to": ["2025-12-01"],
+            "sort": ["newest"],
+        }
+        assert not soup.select('#results .notice-error[role="alert"]')
+
+
+def test_any_other_bad_parameter_keeps_the_results_under_a_message(client) -> None:
+    response = client.get("/search?q=harbour&page=-1&per_page=oops&source=Metro24")
     assert response.status_code == 400
-    assert response.mimetype == "text/html"
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     alert = soup.select_one('#results [role="alert"]')
-    assert "from" in text(alert) and "is not a date" in text(alert)
+    assert "page" in text(alert)
     assert soup.select_one("form#search input[name=q]")["value"] == "harbour"
+    assert soup.select(".hit"), "the results of the search without it"
     assert query(alert.select_one("a")["href"]) == {"q": ["harbour"], "source": ["Metro24"]}
 
 
@@ -467,7 +493,7 @@ def test_long_facets_are_cut_but_ticked_values_stay(samples_app) -> None:
 
     results = _results(40, selected=("t35",))
     with samples_app.test_request_context("/search"):
-        shown, more, left = view.facet_lists(results, results.request, {})["topic"]
+        shown, more, left = view.facet_lists("/search", results, results.request, {})["topic"]
     assert [i.value for i in shown] == ["t00", "t01", "t02", "t03", "t04", "t05", "t35"]
     assert [i.value for i in more] == [f"t{i:02}" for i in range(6, 30)]
     assert left == 9  # t30..t39 but the ticked t35
@@ -492,8 +518,8 @@ def test_timeline_bars(samples_app) -> None:
     assert bars[0].height == view.TIMELINE_HEIGHT - 4
     assert bars[1].height == 0 and bars[1].href is None
     assert bars[2].height == 2, "a bar with one story is still visible"
-    # narrowing stays inside the dates already chosen
-    assert query(bars[0].href) == {"q": ["x"], "from": ["2025-01-15"], "to": ["2025-01-31"]}
+    # a bar narrows to its whole period (a month bar to that month), whatever was chosen
+    assert query(bars[0].href) == {"q": ["x"], "from": ["2025-01-01"], "to": ["2025-01-31"]}
     assert bars[0].tip == "January 2025: 100 stories"
     assert bars[2].tip == "March 2025: 1 story"
 
@@ -544,3 +570,110 @@ def test_the_story_page_links_to_the_original_only_for_http_urls(linked_app) -> 
         soup = BeautifulSoup(body, "html.parser")
         assert not soup.select("p.story-link")
         assert not [a for a in soup.select("a[href]") if "javascript" in a["href"]]
+
+
+def test_date_presets_count_back_from_the_newest_story() -> None:
+    from datetime import date
+
+    from search.models import SearchRequest
+    from web import results_view as view
+
+    span = (date(2024, 3, 1), date(2025, 12, 19))
+    presets = view.date_presets("/search", SearchRequest(q="x", date_to=date(2025, 12, 19)), span)
+    found = {p.label: query(p.href) for p in presets}
+    assert list(found) == ["past day", "past week", "past month", "past year", "all dates"]
+    assert found["past week"] == {"q": ["x"], "from": ["2025-12-13"], "to": ["2025-12-19"]}
+    assert found["past year"]["from"] == ["2024-12-20"]
+    assert found["all dates"] == {"q": ["x"]}
+    assert not any(p.current for p in presets)
+    week = SearchRequest(date_from=date(2025, 12, 13), date_to=date(2025, 12, 19))
+    assert [p.current for p in view.date_presets("/search", week, span)] == [
+        False, True, False, False, False
+    ]  # fmt: skip
+    assert view.date_presets("/search", SearchRequest(), None) == []
+
+
+@pytest.mark.parametrize(
+    ("dates", "label", "expected"),
+    [
+        (("1987-03-02", "1987-03-02"), "Zoom out to March 1987", ("1987-03-01", "1987-03-31")),
+        (("1987-03-02", "1987-03-08"), "Zoom out to March 1987", ("1987-03-01", "1987-03-31")),
+        (("1987-03-01", "1987-03-31"), "Zoom out to 1987", ("1987-01-01", "1987-12-31")),
+        (("1987-12-01", "1987-12-31"), "Zoom out to 1987", ("1987-01-01", "1987-12-31")),
+        (("1987-01-01", "1987-12-31"), "Zoom out to all dates", None),
+        (("1987-01-01", None), "Zoom out to all dates", None),
+    ],
+)
+def test_the_timeline_zooms_out_a_step_at_a_time(dates, label, expected) -> None:
+    from datetime import date
+
+    from search.models import SearchRequest
+    from web import results_view as view
+
+    start, end = (date.fromisoformat(d) if d else None for d in dates)
+    zoom = view.zoom_out("/search", SearchRequest(q="x", date_from=start, date_to=end))
+    assert zoom.label == label
+    wanted = {"q": ["x"]}
+    if expected:
+        wanted |= {"from": [expected[0]], "to": [expected[1]]}
+    assert query(zoom.href) == wanted
+    assert view.zoom_out("/search", SearchRequest(q="x")) is None
+
+
+def test_the_story_page_keeps_the_whole_search(client) -> None:
+    state = {
+        "q": ["harbour"],
+        "source": ["Harbour Herald"],
+        "from": ["2024-01-01"],
+        "sort": ["newest"],
+        "page": ["2"],
+        "per_page": ["2"],
+    }
+    found = get(
+        client, "/search?q=harbour&source=Harbour+Herald&from=2024-01-01&sort=newest&per_page=2"
+    )
+    found = get(client, found.select_one('nav.pager a[rel="next"]')["href"])
+    link = found.select_one(".hit-title a")["href"]
+    assert query(link) == state
+    soup = get(client, link)
+    assert query(soup.select_one(".back a")["href"]) == state
+    topic = soup.select_one(".story-topics a.topic")
+    without_page = {k: v for k, v in state.items() if k != "page"}
+    assert query(topic["href"]) == without_page | {"topic": [query(topic["href"])["topic"][0]]}
+    for ref in soup.select(".refs a"):
+        assert query(ref["href"]) == state
+    # and the page names no folder of the server
+    assert str(Path(__file__).resolve().parents[1]) not in str(soup)
+    seen = [c["title"] for c in soup.select(".pages-seen code")]
+    assert seen and all(t.startswith(("samples/", "https://")) for t in seen), seen
+
+
+def test_make_demo_builds_with_the_samples_crawl_time() -> None:
+    """The demo's teasers count their ages back from the samples' crawl, as the tests do."""
+    from tests.conftest import SAMPLES_CRAWLED
+
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    stamp = re.search(r"^SAMPLES_CRAWLED_AT := (\S+)$", makefile, re.M)[1]
+    assert stamp == SAMPLES_CRAWLED.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert "build samples --index $(INDEX) --crawled-at $(SAMPLES_CRAWLED_AT)" in makefile
+
+
+def test_filters_written_in_the_query_show_as_ticks_dates_and_chips(client) -> None:
+    soup = get(client, "/search?q=harbour+source:harbour+date:2025")
+    box = soup.select_one('.facet-source input[value="Harbour Herald"]')
+    assert box.has_attr("checked") and not box.has_attr("name"), "not sent twice"
+    assert query(box["hx-get"]) == {"q": ["harbour date:2025"]}
+    assert len(soup.select(".facet-source input")) > 1, "the other sources stay available"
+    chips = {text(c.select_one(".chip-name")): c for c in soup.select(".chips a.chip")}
+    assert set(chips) == {"source:", "date:"}
+    assert query(chips["source:"]["href"]) == {"q": ["harbour date:2025"]}
+    assert query(chips["date:"]["href"]) == {"q": ["harbour source:harbour"]}
+    assert chips["date:"].has_attr("data-new-q")
+    assert soup.select_one("input#from")["value"] == "2025-01-01"
+    assert soup.select_one("input#to")["value"] == "2025-12-31"
+    assert soup.select_one("input#to").has_attr("readonly")
+    assert "date:2025" in text(soup.select_one("#dates-hint"))
+    assert not soup.select(".presets"), "no presets: the dates are the query's"
+    clear = soup.select_one(".chips a.clear-all")
+    assert query(clear["href"]) == {"q": ["harbour"]} and clear.has_attr("data-new-q")
+    assert text(soup.select_one(".filters-toggle")) == "Filters (2)"

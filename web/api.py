@@ -7,6 +7,8 @@ engine answers, ``search.interface.serialize`` shapes the answer. Errors are rai
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Response, jsonify, request
 
 from search.interface import serialize
@@ -45,8 +47,15 @@ def story(story_id: str) -> Response:
 
 @bp.get("/stats")
 def stats() -> Response:
-    """What the live index holds: the same as ``newsdex stats --json``."""
-    return jsonify(get_engine().stats())
+    """What the live index holds: ``newsdex stats --json`` without the server's folders
+    (the folders built from and the topics file are named by their last part)."""
+    stats = get_engine().stats()
+    built = stats.get("built") or {}
+    if built.get("paths"):
+        built["paths"] = [Path(p).name for p in built["paths"]]
+    if built.get("taxonomy"):
+        built["taxonomy"] = Path(built["taxonomy"]).name
+    return jsonify(stats)
 
 
 @bp.get("/openapi.json")

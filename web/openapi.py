@@ -71,10 +71,7 @@ SCHEMAS: dict[str, Any] = {
             "ok": {"const": False},
             "status": {"type": "integer", "minimum": 400, "maximum": 599},
             "error": {"type": "string", "description": "What is wrong, in words."},
-            "param": {
-                "type": "string",
-                "description": "The query-string parameter at fault (bad parameters only).",
-            },
+            "param": {"type": "string", "description": "The parameter at fault, if one is."},
         },
     },
     "RequestEcho": _object(
@@ -95,10 +92,7 @@ SCHEMAS: dict[str, Any] = {
     "ParsedQuery": _object(
         {
             "text": {"type": "string", "description": "The query as given."},
-            "interpreted": {
-                "type": "string",
-                "description": "The query as the engine ran it, in query-language form.",
-            },
+            "interpreted": {"type": "string", "description": "The query as it ran, as a query."},
             "terms": {**_strings(), "description": "The words searched for."},
             "notices": {
                 **_strings(),
@@ -106,16 +100,24 @@ SCHEMAS: dict[str, Any] = {
             },
             "from": {**_nullable(ISO_TIME), "description": "Start the query text asked for."},
             "to": {**_nullable(ISO_TIME), "description": "End (exclusive) the text asked for."},
+            "filters": {"type": "array", "items": _ref("QueryFilter")},
         }
+    ),
+    "QueryFilter": _object(
+        {
+            "facet": {"enum": ["source", "topic", "kind", "date"]},
+            "values": {**_strings(), "description": "The values it stands for."},
+            "typed": {"type": "string", "description": "The clause as written."},
+            "without": {"type": "string", "description": "The query text without it."},
+        },
+        "A filter written in the query (source:, topic:, kind:, a date), applied as ticked "
+        "values are: a source in the text and a ticked one are either-or.",
     ),
     "Hit": _object(
         {
             "id": {"type": "string"},
             "title": {"type": "string"},
-            "title_html": {
-                "type": "string",
-                "description": "Escaped HTML, matched terms in <mark>.",
-            },
+            "title_html": {"type": "string", "description": "Escaped HTML, terms in <mark>."},
             "source": {"type": "string"},
             "published": _nullable(ISO_TIME),
             "date_precision": PRECISION,
@@ -150,7 +152,7 @@ SCHEMAS: dict[str, Any] = {
     "FacetValue": _object(
         {
             "value": {"type": "string"},
-            "label": {"type": "string", "description": "A longer name; may be empty."},
+            "label": {"type": "string", "description": "A topic's name, else the value."},
             "count": {"type": "integer", "minimum": 0},
             "selected": {"type": "boolean"},
             "toggle_url": {**URL, "description": "This search with the value ticked/unticked."},
@@ -192,10 +194,7 @@ SCHEMAS: dict[str, Any] = {
             "suggestion": _nullable(
                 _object({"text": {"type": "string"}, "url": URL}, "Did you mean.")
             ),
-            "any_total": {
-                "type": ["integer", "null"],
-                "description": "With match=all and no hits: how many match=any finds.",
-            },
+            "any_total": {"type": ["integer", "null"], "description": "No hits: match=any's."},
             "any_url": _nullable(URL),
             "page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 1},

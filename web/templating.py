@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -25,12 +25,25 @@ def pubdate(published: datetime | None, precision: str | None = None) -> str:
     """``23 May 2025``; ``≈ 23 May 2025`` when resolved from a relative age; a time when known."""
     if published is None:
         return "undated"
-    day = f"{published.day} {published:%b %Y}"
+    day = human_day(published)
     if precision == "approximate":
         return f"≈ {day}"
     if precision == "time":
         return f"{day}, {published:%H:%M} UTC"
     return day
+
+
+def human_day(value: date) -> str:
+    """The one way a day is written for people: ``2 Mar 1987`` (ISO is for the API)."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def query_day(value: datetime, side: str) -> str:
+    """A date box's value for a span the query text set: its first day, or for ``to`` the
+    last day before its (exclusive) end."""
+    if side == "to":
+        value -= timedelta(microseconds=1)
+    return value.date().isoformat()
 
 
 def date_title(published: datetime | None, precision: str | None = None) -> str:
@@ -73,7 +86,7 @@ def bucket_label(bucket: Bucket, interval: str) -> str:
         return f"{start:%Y}"
     if interval == "month":
         return f"{start:%B %Y}"
-    day = f"{start.day} {start:%b %Y}"
+    day = human_day(start)
     return f"week of {day}" if interval == "week" else day
 
 
@@ -108,6 +121,8 @@ FILTERS = {
     "pubdate": pubdate,
     "date_title": date_title,
     "iso": iso,
+    "human_day": human_day,
+    "query_day": query_day,
     "count": count,
     "plural": plural,
     "took": took,

@@ -41,6 +41,12 @@ def search_json(results: SearchResults, path: str = SEARCH_PATH) -> dict[str, An
             "text": results.suggestion,
             "url": url_for_request(path, req, q=results.suggestion),
         }
+    # A value ticked by the query text is unticked by the text without that clause.
+    held = {
+        (f.facet, value): url_for_request(path, req, q=f.without)
+        for f in results.query.filters
+        for value in f.values
+    }
     return {
         "total": results.total,
         "took_ms": round(results.took_ms, 3),
@@ -51,10 +57,11 @@ def search_json(results: SearchResults, path: str = SEARCH_PATH) -> dict[str, An
             facet: [
                 {
                     "value": f.value,
-                    "label": f.label,
+                    "label": f.label or f.value,
                     "count": f.count,
                     "selected": f.selected,
-                    "toggle_url": toggle_url(path, req, facet, f.value),
+                    "toggle_url": held.get((facet, f.value))
+                    or toggle_url(path, req, facet, f.value),
                 }
                 for f in results.facets.get(facet, ())
             ]
@@ -101,6 +108,10 @@ def query_json(query: ParsedQuery) -> dict[str, Any]:
         "notices": list(query.notices),
         "from": _iso(query.date_from),
         "to": _iso(query.date_to),
+        "filters": [
+            {"facet": f.facet, "values": list(f.values), "typed": f.typed, "without": f.without}
+            for f in query.filters
+        ],
     }
 
 

@@ -2,7 +2,8 @@
 
 ``reader`` reads the query language by its written rules into a tree of ``clauses``
 (``query_dates``: what its dates mean); ``query`` meets that tree with the index and makes
-the matcher's query; ``matching`` runs it over whole posting lists as numpy arrays
+the matcher's query (``query_filters``: the source, topic and kind clauses it applies as
+filters); ``matching`` runs it over whole posting lists as numpy arrays
 (``scored_postings``: each term's postings, scored; ``coordination``: Whoosh's any-word
 bonus); ``facets`` counts facets and the date histogram; ``highlight`` finds the matched words
 as data (``Marked``); ``spelling`` suggests corrections; ``budget`` bounds a search's time.

@@ -17,6 +17,7 @@ import warnings
 import zlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,9 @@ class Generation:
     """Why the generation cannot be trusted (a file that fails its checksum, a segment that
     cannot be read); ``/healthz`` reports it."""
     closed: bool = False
+    roots: tuple[str, ...] = ()
+    """The folders and files the build read (resolved), to name its pages by."""
+    _span: tuple[date, date] | tuple[()] | None = None
     _stored: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -90,6 +94,41 @@ class Generation:
         topics = tuple(t for t in (doc.get("topics") or "").split(",") if t)
         labels = self.columns.topic_labels
         return topics, tuple(labels.get(topic) or topic for topic in topics)
+
+    def date_span(self) -> tuple[date, date] | None:
+        """The first and last day any live story was published on (None: no dated story)."""
+        if self._span is None:
+            live = self.matcher.live_ids
+            dated = self.columns.dated[live]
+            days = self.columns.published[live][dated]
+            self._span = (_day(int(days.min())), _day(int(days.max()))) if len(days) else ()
+        return self._span or None
+
+    def pages_of(self, doc: dict[str, Any]) -> tuple[str, ...]:
+        """Where a stored story was seen, each page named without the server's folders."""
+        return tuple(page_name(location, self.roots) for location in doc.get("pages") or ())
+
+
+def _day(value: int) -> date:
+    """A day from a published column value (Whoosh's microseconds since 0001-01-01)."""
+    return (datetime.min + timedelta(microseconds=value)).date()
+
+
+def page_name(location: str, roots: tuple[str, ...]) -> str:
+    """A page as clients see it: its URL, else its path from the folder the build read
+    (``samples/001_northgate-budget.txt``, ``reuters21578/reut2-000.sgm#5``), else its file
+    name; never the server's own folders."""
+    if "://" in location.split("#", 1)[0] and not location.startswith("file:"):
+        return location
+    for root in roots:
+        base = Path(root)
+        try:
+            inside = Path(location).relative_to(base.parent)
+        except ValueError:
+            continue
+        if inside.parts and inside.parts[0] == base.name:
+            return inside.as_posix()
+    return location.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def open_generation(held: HeldGeneration) -> Generation:
@@ -144,7 +183,8 @@ def open_generation(held: HeldGeneration) -> Generation:
         expand_prefix=expand_prefix,
         frequencies=frequencies,
     )
-    gen = Generation(held, ix, searcher, matcher, columns, vocab)
+    roots = tuple((load_build_info(path) or {}).get("paths") or ())
+    gen = Generation(held, ix, searcher, matcher, columns, vocab, roots=roots)
     threading.Thread(target=_warm_up, args=(gen,), name="newsdex-warm", daemon=True).start()
     return gen
 

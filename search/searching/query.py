@@ -19,11 +19,19 @@ from datetime import datetime
 from whoosh import query as wq
 
 from search.indexing.analysis import STOP_WORDS, TOKEN, as_terms, clean, fold, token_terms
-from search.models import Match
+from search.models import Match, QueryFilter
 from search.searching.clauses import All, AnyOf, Clause, Dates, Must, Not, Text, Value, describe
 from search.searching.clauses import join as join_clauses
 from search.searching.expansion import Expansion, PrefixExpansion
 from search.searching.matching import DateSpan
+from search.searching.query_filters import (
+    NOTHING,
+    echo,
+    facet_term,
+    lift_values,
+    query_filters,
+    top_level,
+)
 from search.searching.reader import read, shown
 
 TEXT_FIELDS = ("title", "teaser", "body", "captions")
@@ -31,8 +39,6 @@ FIELD_NAMES = {"title": "headline", "teaser": "teaser", "body": "body", "caption
 """Each text field as a reader names it (``matched_in``)."""
 MAX_TERMS = 64
 """A query searches at most this many distinct terms: the rarest in the index (highest idf)."""
-_NOTHING = "\x00nothing"
-"""A term no field holds: what an unknown ``source:`` value matches."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,11 @@ class Compiled:
     """The plain words typed, in order (for spelling suggestions and any-word retries)."""
     interpreted: str = ""
     """The query as it ran, in the query language."""
+    filters: list[QueryFilter] = field(default_factory=list)
+    """The source, topic, kind and date clauses that every match must satisfy, taken out
+    of the query to be applied as filters."""
+    unfiltered: str = ""
+    """The query text without any of ``filters``."""
 
 
 def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> Compiled:
@@ -84,6 +95,8 @@ def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> 
     builder.analyse(found.tree)
     builder.keep_most_telling()
     tree, compiled.date_from, compiled.date_to = _top_dates(found.tree)
+    tree, lifted = lift_values(tree, vocab) if tree is not None else (None, [])
+    compiled.filters, compiled.unfiltered = query_filters(found.tree, lifted)
     query, ran = builder.build(tree) if tree is not None else (None, None)
     compiled.notices.extend(builder.room.notices())
     if builder.unsearchable:
@@ -96,8 +109,8 @@ def compile_query(text: str, match: Match, vocab: Vocabulary, now: datetime) -> 
         compiled.notices.append(_nothing_notice(dropped))
     compiled.query = query
     compiled.words = builder.words
-    dates = [c for c in _top_level(found.tree) if isinstance(c, Dates)]
-    compiled.interpreted = describe(join_clauses(All, [ran, *dates]))
+    dates = [c for c in top_level(found.tree) if isinstance(c, Dates)]
+    compiled.interpreted = describe(join_clauses(All, [*echo(found.tree, lifted, ran), *dates]))
     return compiled
 
 
@@ -112,17 +125,13 @@ def _punctuation(text: str) -> bool:
     return all(unicodedata.category(c).startswith("P") for c in text)
 
 
-def _top_level(tree: Clause) -> tuple[Clause, ...]:
-    return tree.clauses if isinstance(tree, All) else (tree,)
-
-
 def _top_dates(tree: Clause) -> tuple[Clause | None, datetime | None, datetime | None]:
     """The tree without the dates that every match must fall in, and the bounds they set
     (applied as filters over the published column, like ``from``/``to``)."""
     starts: list[datetime] = []
     ends: list[datetime] = []
     rest = []
-    for clause in _top_level(tree):
+    for clause in top_level(tree):
         if isinstance(clause, Dates):
             if clause.start is not None:
                 starts.append(clause.start)
@@ -283,7 +292,7 @@ class _Builder:
         typed = fold(clause.text)
         found = self.room.terms(typed, self.vocab.expand_prefix)
         if not found:
-            return wq.Term(fields[0], _NOTHING)
+            return wq.Term(fields[0], NOTHING)
         expansion = [
             PrefixExpansion(typed, [wq.Term(name, term) for term, _ in found]) for name in fields
         ]
@@ -296,8 +305,8 @@ class _Builder:
             return wq.Term("kind", clause.value.lower()), clause
         if clause.field not in ("source", "topics"):
             return wq.Term(clause.field, clause.value), clause
-        q = _facet_term(clause.field, clause.value, self.vocab, self.notices)
-        found = [str(t.text) for t in q.leaves() if str(t.text) != _NOTHING]
+        q = facet_term(clause.field, clause.value, self.vocab, self.notices)
+        found = [str(t.text) for t in q.leaves() if str(t.text) != NOTHING]
         if not found:
             return q, clause
         return q, join_clauses(AnyOf, [Value(clause.field, v) for v in found]) or clause
@@ -340,24 +349,3 @@ def _leaves(clause: Clause) -> list[Text]:
     if isinstance(clause, Not | Must):
         return _leaves(clause.clause)
     return []
-
-
-def _facet_term(fieldname: str, text: str, vocab: Vocabulary, notices: list[str]) -> wq.Query:
-    wanted = text.strip().lower()
-    if fieldname == "source":
-        values = list(vocab.sources)
-        names = {v: v for v in values}
-    else:
-        values = list(vocab.topics)
-        names = {v: vocab.topic_labels.get(v, v) for v in values}
-    exact = [v for v in values if v.lower() == wanted or names[v].lower() == wanted]
-    found = exact or [
-        v for v in values if v.lower().startswith(wanted) or names[v].lower().startswith(wanted)
-    ]
-    label = "source" if fieldname == "source" else "topic"
-    if not found:
-        notices.append(f"No {label} matches {shown(text)}.")
-        return wq.Term(fieldname, _NOTHING)
-    if len(found) == 1:
-        return wq.Term(fieldname, found[0])
-    return wq.Or([wq.Term(fieldname, v) for v in found])

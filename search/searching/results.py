@@ -48,10 +48,11 @@ def search(
     compiled = compile_query(request.q, request.match, gen.vocab, now)
     ids, scores = _run(gen, compiled, budget)
     low, high = _date_bounds(request, compiled)
-    filters = gen.columns.filters(ids, request, low, high)
+    filtered = with_query_filters(request, compiled)
+    filters = gen.columns.filters(ids, filtered, low, high)
     keep = filters.all()
     found, found_scores = ids[keep], scores[keep]
-    counts = gen.columns.counts(ids, filters, request) if facets else {}
+    counts = gen.columns.counts(ids, filters, filtered) if facets else {}
     histogram = gen.columns.histogram(found) if facets else Histogram("month", ())
     page = _page(gen, request, compiled, found, found_scores)
     query_terms = positive_terms(compiled.query)
@@ -75,6 +76,8 @@ def search(
         notices=tuple(compiled.notices),
         date_from=compiled.date_from,
         date_to=compiled.date_to,
+        filters=tuple(compiled.filters),
+        unfiltered=compiled.unfiltered if compiled.filters else None,
     )
     name = gen.name
     return SearchResults(
@@ -88,6 +91,7 @@ def search(
         suggestion=suggestion,
         any_total=any_total,
         generation=name,
+        span=gen.date_span(),
     )
 
 
@@ -118,7 +122,25 @@ def _count(gen: Generation, request: SearchRequest, now: datetime, budget: Budge
     compiled = compile_query(request.q, request.match, gen.vocab, now)
     ids, _ = _run(gen, compiled, budget)
     low, high = _date_bounds(request, compiled)
-    return int(gen.columns.filters(ids, request, low, high).all().sum())
+    filtered = with_query_filters(request, compiled)
+    return int(gen.columns.filters(ids, filtered, low, high).all().sum())
+
+
+def with_query_filters(request: SearchRequest, compiled: Compiled) -> SearchRequest:
+    """The request with the facet values the query text filters on added to its own: a
+    source written in the query and a ticked one are either-or, as two ticked ones are."""
+    added: dict[str, list[str]] = {"source": [], "topic": [], "kind": []}
+    for held in compiled.filters:
+        if held.facet in added:
+            added[held.facet].extend(held.values)
+    if not any(added.values()):
+        return request
+    return replace(
+        request,
+        sources=tuple(dict.fromkeys([*request.sources, *added["source"]])),
+        topics=tuple(dict.fromkeys([*request.topics, *added["topic"]])),
+        kinds=tuple(dict.fromkeys([*request.kinds, *added["kind"]])),
+    )
 
 
 def _page(
@@ -178,7 +200,7 @@ def _hit(
         kind=doc.get("kind", "article"),
         topics=topics,
         topic_labels=labels,
-        pages=tuple(doc.get("pages") or ()),
+        pages=gen.pages_of(doc),
         snippets=snippets,
         matched_in=tuple(FIELD_NAMES[name] for name in matched),
         score=score,
