@@ -33,7 +33,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from web import api, errors, htmx, pages, search_index, security, templating
+    from web import (
+        api,
+        coverage_pages,
+        errors,
+        exports,
+        htmx,
+        pages,
+        search_index,
+        security,
+        templating,
+    )
 
     # App-wide, for every response (pages, fragments, the API and errors alike): the engine
     # over INDEX_DIR, ``request.htmx``, the security headers, the Jinja filters, and the
@@ -46,4 +56,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(coverage_pages.bp)
     return app

@@ -107,6 +107,7 @@ def _render(
         "chart": {"width": view.TIMELINE_WIDTH, "height": view.TIMELINE_HEIGHT},
         "chips": view.chips(path, search_request, labels),
         "retry": _without(path, error.param) if error else None,
+        **(view.elsewhere(search_request) if not error else {}),
     }
     status = 400 if error else 200
     if htmx.wants_fragment("results"):
