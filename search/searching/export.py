@@ -43,6 +43,6 @@ def export(gen: Generation, request: SearchRequest, now: datetime, budget: Budge
     def hits() -> Iterator[StoryHit]:
         for position in order:
             score = float(found.scores[position]) if scored else None
-            yield results.make_hit(gen, int(found.ids[position]), score, terms)
+            yield results.make_hit(gen, int(found.ids[position]), score, terms, keep=False)
 
     return Export(len(order), results.parsed_query(request, found.compiled), hits())

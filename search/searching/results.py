@@ -176,8 +176,10 @@ def make_hit(
     score: float | None,
     query_terms: set[str],
     with_snippets: bool = True,
+    keep: bool = True,
 ) -> StoryHit:
-    doc = gen.stored(docnum)
+    """A hit from a story's stored fields; ``keep``: whether ``gen`` keeps them for later."""
+    doc = gen.stored(docnum, keep)
     topics, labels = gen.topics_of(doc)
     texts = {name: doc.get(name) or "" for name in TEXT_FIELDS}
     if not with_snippets:
