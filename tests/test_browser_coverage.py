@@ -113,3 +113,34 @@ def test_the_page_advertises_the_feed_of_the_search(js) -> None:
     assert parse_qs(urlsplit(href).query) == {"q": ["harbour"]}
     response = page.request.get(href)
     assert response.ok and response.headers["content-type"].startswith("application/atom+xml")
+
+
+@pytest.mark.parametrize(
+    "url", ["/coverage?q=harbour", "/coverage?q=harbour&q2=storm&by=topic&measure=share"]
+)
+def test_axe_finds_no_serious_violations_on_the_coverage_page(js, url: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    js.page.goto(url)
+    results = Axe().run(js.page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, "\n".join(serious)
+
+
+def test_each_series_keeps_its_colour_inside_its_links(js) -> None:
+    page = js.page
+    page.goto("/coverage?q=harbour&q2=storm")
+    colours = [
+        page.locator(f"g.{css} .cov-point").first.evaluate("c => getComputedStyle(c).fill")
+        for css in ("cov-s0", "cov-s1")
+    ]
+    lines = [
+        page.locator(f"g.{css} .cov-line").first.evaluate("c => getComputedStyle(c).stroke")
+        for css in ("cov-s0", "cov-s1")
+    ]
+    assert colours == lines and colours[0] != colours[1]

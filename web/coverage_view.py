@@ -85,8 +85,9 @@ def panels(coverage: Coverage, search_path: str) -> list[Panel]:
     out = []
     for group, members in groups.items():
         title = query_title(coverage, group) if coverage.request.by else ""
+        bars = len(members) == 1
         lines = [
-            _line(coverage, coverage.series[i], values[i], peak, share, n, search_path)
+            _line(coverage, coverage.series[i], values[i], (peak, share, bars), n, search_path)
             for n, i in enumerate(members)
         ]
         out.append(_panel(coverage, title, lines, (peak, step), share))
@@ -134,19 +135,17 @@ def _line(
     coverage: Coverage,
     series: CoverageSeries,
     values: list[float | None],
-    peak: float,
-    share: bool,
+    how: tuple[float, bool, bool],
     n: int,
     search_path: str,
 ) -> Line:
+    """One series: ``how`` is the top of the value axis, whether the values are shares, and
+    whether the series is drawn as bars (the only one in its panel) or as a line."""
+    peak, share, bars = how
     step = PLOT_W / len(coverage.buckets)
     name = _series_name(coverage, series)
     marks = []
     path: list[str] = []
-    bars = len(coverage.series) == 1 or (
-        coverage.request.by is not None
-        and sum(s.query == series.query for s in coverage.series) == 1
-    )
     for i, (bucket, value) in enumerate(zip(coverage.buckets, values, strict=True)):
         x = LEFT + i * step
         count = series.counts[i]
