@@ -28,6 +28,7 @@ if CHROMIUM.exists():
         total,
         wait_for_param,
     )
+    from tests.test_browser import test_axe_finds_no_serious_violations as axe_check
 
 
 def bar_count(link) -> int:
@@ -119,17 +120,7 @@ def test_the_page_advertises_the_feed_of_the_search(js) -> None:
     "url", ["/coverage?q=harbour", "/coverage?q=harbour&q2=storm&by=topic&measure=share"]
 )
 def test_axe_finds_no_serious_violations_on_the_coverage_page(js, url: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    js.page.goto(url)
-    results = Axe().run(js.page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(n["target"][0] for n in v["nodes"][:5])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not serious, "\n".join(serious)
+    axe_check(js, url)  # the search page's check, on this page
 
 
 def test_each_series_keeps_its_colour_inside_its_links(js) -> None:
