@@ -70,6 +70,32 @@ def test_markup_and_separators_stay_text_in_the_csv(client) -> None:
     assert rows[0]["title"].startswith("Quillfeather fixes bug that let <script>alert(1)</script>")
 
 
+def test_a_download_left_unfinished_lets_go_of_the_engine(samples_app) -> None:
+    import threading
+
+    client = samples_app.test_client()
+    response = client.get("/search.jsonl", buffered=False)
+    first = next(iter(response.response))
+    assert json.loads(first)["id"]
+    engine = samples_app.extensions["newsdex_engine"]
+    taken: list[bool] = []
+
+    def other_request() -> None:  # another thread: the engine's lock is re-entrant
+        taken.append(engine._lock.acquire(timeout=0.2))
+        if taken[-1]:
+            engine._lock.release()
+
+    thread = threading.Thread(target=other_request)
+    thread.start()
+    thread.join()
+    assert taken == [False], "the engine is held while the download runs"
+    response.close()  # the client went away
+    thread = threading.Thread(target=other_request)
+    thread.start()
+    thread.join()
+    assert taken == [False, True]
+
+
 def test_no_match_is_a_header_line_only(client) -> None:
     response = client.get("/search.csv?q=zzzzqqq")
     assert response.get_data(as_text=True) == ",".join(COLUMNS) + "\r\n"
