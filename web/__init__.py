@@ -1,7 +1,8 @@
 """The Flask app: ``create_app()`` builds it; importing ``web`` does nothing else.
 
 Production: ``gunicorn -c gunicorn.conf.py 'web:create_app()'``; development: ``newsdex serve``.
-It owns HTTP and HTML: the pages (``pages``, ``templates/``), the JSON API (``api``,
+It owns HTTP and HTML: the pages (``pages``, ``templates/``), the coverage page and its data
+(``coverage_pages``), exports and feeds (``exports``, ``atom``), the JSON API (``api``,
 ``openapi``), htmx (``htmx``), error responses (``errors``) and the engine each worker holds
 (``search_index``). It parses requests and shapes JSON with ``search.interface``, shared with
 the CLI.
