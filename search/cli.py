@@ -8,17 +8,16 @@ click's own usage errors exit 2.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from search.cli_print import print_results, write_all
 from search.errors import NewsdexError
 from search.indexing import indexer
 from search.ingest.topics import Taxonomy
-from search.models import FACETS, Marked, SearchResults
 from search.searching.stats import index_stats
 
 INDEX_OPTION = click.option(
@@ -287,8 +286,12 @@ SEARCH_OPTIONS = {
 @click.option("--page", metavar="N", help="Page of results (default 1).")
 @click.option("--per-page", "per_page", metavar="N", help="Hits per page (default 10).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the API answers.")
+@click.option("--all", "every", is_flag=True, help="Print every match (with --format).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", help="For --all."
+)
 @INDEX_OPTION
-def search(query, index_dir, as_json, **options) -> None:
+def search(query, index_dir, as_json, every, fmt, **options) -> None:
     """Search the index: newsdex search 'paraguay taiwan' --source Reuters.
 
     QUERY takes the query language of the web search box (words, "phrases", OR, -word,
@@ -315,6 +318,8 @@ def search(query, index_dir, as_json, **options) -> None:
         ) from None
     engine = Engine(index_dir)
     try:
+        if every:
+            return write_all(engine, request, fmt)
         results = engine.search(request)
     except NewsdexError as err:
         raise click.ClickException(str(err)) from None
@@ -324,59 +329,7 @@ def search(query, index_dir, as_json, **options) -> None:
         data = serialize.search_json(results)
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        _print_results(results)
-
-
-def _print_results(results: SearchResults) -> None:
-    req = results.request
-    for notice in results.query.notices:
-        click.echo(f"note: {notice}")
-    first = (req.page - 1) * req.per_page + 1
-    for number, hit in enumerate(results.hits, start=first):
-        click.echo(f"{number:>3}. {_terminal(hit.marked_title)}")
-        when = _when(hit.published, hit.precision)
-        versions = f" · {hit.versions} versions" if hit.versions > 1 else ""
-        click.echo(f"     {hit.source or '(no source)'} · {when} · {hit.kind}{versions}")
-        if hit.snippets:
-            click.echo(f"     {_terminal(hit.snippets[0])}")
-        click.echo(f"     id {hit.id}")
-        click.echo()
-    total = results.total
-    took = f"{round(results.took_ms, 3):.1f} ms"
-    click.echo(
-        f"{total:,} {'story' if total == 1 else 'stories'} in {took}"
-        + (f", page {req.page} of {results.pages}" if results.pages > 1 else "")
-    )
-    if results.suggestion:
-        click.echo(f"did you mean: {results.suggestion}")
-    if results.any_total:
-        click.echo(f"{results.any_total:,} match any of the words (--match any)")
-    for facet in FACETS:
-        values = results.facets.get(facet, ())
-        if values:
-            top = ", ".join(
-                ("*" if v.selected else "") + f"{v.value} {v.count:,}" for v in values[:5]
-            )
-            more = f" (+{len(values) - 5} more)" if len(values) > 5 else ""
-            click.echo(f"{facet}: {top}{more}")
-
-
-def _terminal(marked: Marked) -> str:
-    """Marked text for a terminal: white space made single spaces, matched words in bold
-    (``click.echo`` drops the bold when stdout is not a terminal)."""
-    out = []
-    for text, matched in marked.runs:
-        text = re.sub(r"\s+", " ", text)
-        out.append(click.style(text, bold=True) if matched and text else text)
-    return "".join(out)
-
-
-def _when(published: datetime | None, precision: str | None) -> str:
-    if published is None:
-        return "undated"
-    if precision == "time":
-        return published.isoformat()[:16].replace("T", " ")
-    return ("≈ " if precision == "approximate" else "") + published.isoformat()[:10]
+        print_results(results)
 
 
 @cli.command()

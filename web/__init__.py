@@ -1,7 +1,8 @@
 """The Flask app: ``create_app()`` builds it; importing ``web`` does nothing else.
 
 Production: ``gunicorn -c gunicorn.conf.py 'web:create_app()'``; development: ``newsdex serve``.
-It owns HTTP and HTML: the pages (``pages``, ``templates/``), the JSON API (``api``,
+It owns HTTP and HTML: the pages (``pages``, ``templates/``), the coverage page and its data
+(``coverage_pages``), exports and feeds (``exports``, ``atom``), the JSON API (``api``,
 ``openapi``), htmx (``htmx``), error responses (``errors``) and the engine each worker holds
 (``search_index``). It parses requests and shapes JSON with ``search.interface``, shared with
 the CLI.
@@ -33,7 +34,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from web import api, errors, htmx, pages, search_index, security, templating
+    from web import (
+        api,
+        coverage_pages,
+        errors,
+        exports,
+        htmx,
+        pages,
+        search_index,
+        security,
+        templating,
+    )
 
     # App-wide, for every response (pages, fragments, the API and errors alike): the engine
     # over INDEX_DIR, ``request.htmx``, the security headers, the Jinja filters, and the
@@ -46,4 +57,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(coverage_pages.bp)
     return app

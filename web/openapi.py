@@ -1,9 +1,7 @@
 """The OpenAPI 3.1 document of the JSON API, served at ``/api/openapi.json``.
 
-Written as data next to the code it describes; the enums and limits come from the same
-constants ``search.interface.params`` checks against, and ``tests/test_openapi.py`` validates
-every response the tests see against these schemas.
-"""
+Data beside the code (exports and coverage: ``web.openapi_analysis``); enums and limits come
+from the constants ``params`` checks, and ``tests/test_openapi.py`` holds responses to it."""
 
 from __future__ import annotations
 
@@ -11,6 +9,7 @@ from typing import Any
 
 from search.interface.params import MAX_PAGE, MAX_VALUES
 from search.models import FACETS, KINDS, MATCHES, MAX_PER_PAGE, SORTS
+from web import openapi_analysis as more
 
 ISO_TIME = {
     "type": "string",
@@ -394,6 +393,7 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            **more.paths(SEARCH_PARAMETERS, _errors, _json, _ref),
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS | more.SCHEMAS},
     }

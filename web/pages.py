@@ -130,6 +130,7 @@ def _render(
         "zoom_out": view.zoom_out(path, search_request),
         "typed": {error.param: request.args.get(error.param, "")} if error else {},
         "retry": url_for_request(path, search_request) if error else None,
+        **view.elsewhere(search_request),
     }
     status = 400 if error else 200
     if htmx.wants_fragment("results"):

@@ -4,7 +4,7 @@ coverage timeline's bars, each with the URL it leads to. The JSON side has ``ser
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask import url_for
@@ -225,3 +225,17 @@ def zoom_out(path: str, req: SearchRequest) -> DateLink | None:
             return DateLink("zoom-out", f"Zoom out to {first.year}", href)
     href = url_for_request(path, req, date_from=None, date_to=None)
     return DateLink("zoom-out", "Zoom out to all dates", href)
+
+
+def elsewhere(req: SearchRequest) -> dict[str, str]:
+    """The same search (any page) elsewhere: as a feed (``feed_url``, ``feed_title``),
+    every match as CSV and JSON Lines (``download_csv``, ``download_jsonl``), and on the
+    coverage page (``coverage_url``)."""
+    first = replace(req, page=1, per_page=10)
+    return {
+        "feed_url": url_for_request(url_for("exports.feed"), replace(first, sort="relevance")),
+        "feed_title": f"newsdex: {req.q}" if req.q else "newsdex: all stories",
+        "download_csv": url_for_request(url_for("exports.export_matches", format="csv"), first),
+        "download_jsonl": url_for_request(url_for("exports.export_matches", format="jsonl"), first),
+        "coverage_url": url_for_request(url_for("coverage.page"), replace(first, sort="relevance")),
+    }

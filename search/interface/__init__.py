@@ -9,6 +9,8 @@ framework, so the CLI needs no Flask and prints exactly what the API serves.
 - ``serialize``: ``SearchResults`` and ``StoryDetail`` as JSON-ready dicts (the API's shape).
 - ``marks``: ``Marked`` text as escaped HTML with ``<mark>`` (the API's ``*_html`` fields and
   the pages' highlights).
+- ``export``: every match as CSV or JSON Lines lines (``/search.csv``, ``newsdex search --all``).
+- ``coverage``: the coverage chart's parameters, JSON, CSV and the URL of each point.
 
 May import: ``search.models``, ``search.errors`` and the standard library; never ``web``, a
 web framework, nor the engine.

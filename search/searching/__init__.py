@@ -8,7 +8,9 @@ filters); ``matching`` runs it over whole posting lists as numpy arrays
 bonus); ``facets`` counts facets and the date histogram; ``highlight`` finds the matched words
 as data (``Marked``); ``spelling`` suggests corrections; ``budget`` bounds a search's time.
 ``engine`` is the one place a searcher is open (``generation``: one opened generation;
-``results``: one search; ``story``: one story in full); ``stats`` says what an index holds.
+``results``: one search; ``story``: one story in full; ``export``: every match, one story at
+a time; ``coverage``: matches per interval by source or topic); ``stats`` says what an index
+holds.
 
 May import: ``search.models``, ``search.errors``, ``search.ingest`` (topic labels),
 ``search.indexing`` (the schema, analysis, generations and, for the raw reading of postings

@@ -21,9 +21,10 @@ from typing import Any
 
 from search.errors import IndexCorrupt, IndexFormatError, IndexMissing, NewsdexError
 from search.indexing.generations import IndexDir, hold_current, remove_unused_generations
-from search.models import SearchRequest, SearchResults, StoryDetail
-from search.searching import results, story
+from search.models import Coverage, CoverageRequest, SearchRequest, SearchResults, StoryDetail
+from search.searching import coverage, export, results, story
 from search.searching.budget import Budget
+from search.searching.export import Export
 from search.searching.generation import Generation, diagnose, live_name, open_generation
 from search.searching.stats import index_stats
 
@@ -106,6 +107,18 @@ class Engine:
                 gen, request, now, budget, facets=facets, snippets=snippets, started=started
             )
 
+    @contextlib.contextmanager
+    def export(self, request: SearchRequest, now: datetime | None = None) -> Iterator[Export]:
+        """Every match of ``request``, read as the block consumes them; the engine is held
+        until the block ends (and ``health`` does not count that as a stuck search)."""
+        with self._working(watched=False) as gen:
+            yield export.export(gen, request, now or _utcnow(), Budget())
+
+    def coverage(self, request: CoverageRequest, now: datetime | None = None) -> Coverage:
+        """Matches per interval, by source or topic, for up to three queries."""
+        with self._working() as gen:
+            return coverage.coverage(gen, request, now or _utcnow())
+
     def story(self, story_id: str, q: str = "") -> StoryDetail:
         """A story in full with the terms of ``q`` marked; ``StoryNotFound`` if none has the id."""
         with self._working() as gen:
@@ -114,11 +127,12 @@ class Engine:
     # --- the live generation -------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _working(self) -> Iterator[Generation]:
+    def _working(self, watched: bool = True) -> Iterator[Generation]:
         """The live generation, held for one request; a failure to read its files becomes
-        ``IndexCorrupt`` (and the generation's ``fault``) when the files prove damaged."""
+        ``IndexCorrupt`` (and the generation's ``fault``) when the files prove damaged.
+        ``watched``: whether ``health`` reports the request as stuck after ``STUCK_SECONDS``."""
         with self._lock:
-            self._busy_since = time.monotonic()
+            self._busy_since = time.monotonic() if watched else None
             gen = None
             try:
                 gen = self._current()
@@ -136,23 +150,6 @@ class Engine:
                 raise IndexCorrupt(gen.name, fault) from err
             finally:
                 self._busy_since = None
-
-    def _watch(self) -> None:
-        """Switch to a new generation while the engine idles: an idle worker must not keep
-        an old index on disk for hours, and the next search must not wait for the switch."""
-        while not self._closed.wait(WATCH_SECONDS):
-            if not self._lock.acquire(blocking=False):
-                continue
-            try:
-                gen = self._open
-                if gen is not None and live_name(self.index) != gen.name:
-                    # Opening the new one lets go of the old one; done here, the next
-                    # search does not pay for it.
-                    self._current()
-            except Exception:  # a watcher must never take the worker down
-                log.exception("releasing an old generation of %s failed", self.index.path)
-            finally:
-                self._lock.release()
 
     def _current(self) -> Generation:
         live = live_name(self.index)
@@ -178,9 +175,33 @@ class Engine:
             remove_unused_generations(self.index)
         self._open = opened
         if self._watcher is None:
-            self._watcher = threading.Thread(target=self._watch, name="newsdex-watch", daemon=True)
+            self._watcher = threading.Thread(
+                target=_watch, args=(self,), name="newsdex-watch", daemon=True
+            )
             self._watcher.start()
         return opened
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _watch(engine: Engine) -> None:
+    """Switch to a new generation while the engine idles: an idle worker must not keep
+    an old index on disk for hours, and the next search must not wait for the switch."""
+    while not engine._closed.wait(WATCH_SECONDS):
+        if not engine._lock.acquire(blocking=False):
+            continue
+        try:
+            gen = engine._open
+            if gen is not None and live_name(engine.index) != gen.name:
+                # Opening the new one lets go of the old one; done here, the next
+                # search does not pay for it.
+                engine._current()
+        except Exception:  # a watcher must never take the worker down
+            log.exception("releasing an old generation of %s failed", engine.index.path)
+        finally:
+            engine._lock.release()
 
 
 def _busy(since: float | None, gen: Generation | None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from search.indexing.whoosh_private import column_arrays
-from search.models import Bucket, FacetCount, Histogram, SearchRequest
+from search.models import Bucket, FacetCount, Histogram, Interval, SearchRequest
 
 _EPOCH = datetime(1970, 1, 1)
 _US_PER_DAY = 86_400 * 1_000_000
@@ -171,40 +171,61 @@ class FacetColumns:
         undated = int(len(ids) - dated.sum())
         if not dated.any():
             return Histogram("month", (), undated)
-        days = (self.published[ids][dated] - _EPOCH_LONG) // _US_PER_DAY
+        days = self.days(ids[dated])
         first, last = int(days.min()), int(days.max())
-        span = last - first
-        interval = "day" if span <= 60 else "week" if span <= 366 else "month"
-        if span > 366 * 10:
-            interval = "year"
-        keys, starts = _bucket_keys(days, interval, first, last)
-        counts = np.bincount(keys - keys.min(), minlength=len(starts))
+        interval = choose_interval(first, last)
+        keys = bucket_keys(days, interval)
+        lo, hi = int(keys.min()), int(keys.max())
+        starts = bucket_starts(lo, hi, interval)
+        counts = np.bincount(keys - lo, minlength=len(starts))
         buckets = tuple(
             Bucket(starts[i], starts[i + 1], int(counts[i])) for i in range(len(starts) - 1)
         )
         return Histogram(interval, buckets, undated)
 
+    def days(self, ids: np.ndarray) -> np.ndarray:
+        """Each (dated) story's day, as days since 1970-01-01."""
+        return (self.published[ids] - _EPOCH_LONG) // _US_PER_DAY
 
-def _bucket_keys(
-    days: np.ndarray, interval: str, first: int, last: int
-) -> tuple[np.ndarray, list[date]]:
-    """Each day's bucket number, and the buckets' start dates (plus the end of the last)."""
-    as_dates = days.astype("datetime64[D]")
+    def topic_counts(self, ids: np.ndarray) -> dict[str, int]:
+        """How many of ``ids`` carry each topic (those with any)."""
+        counts = self._topic_counts(ids).tolist()
+        return {topic: n for topic, n in zip(self.topics, counts, strict=True) if n}
+
+    def has_topic(self, topic: str) -> np.ndarray:
+        """Whether each story (by document number) carries ``topic``."""
+        code = self._topic_index.get(topic)
+        if code is None:
+            return np.zeros(self.doc_count, dtype=bool)
+        return self._docs_with_topic(code)
+
+
+def choose_interval(first: int, last: int) -> Interval:
+    """The interval for dates from day ``first`` to day ``last`` (days since 1970)."""
+    span = last - first
+    if span > 366 * 10:
+        return "year"
+    return "day" if span <= 60 else "week" if span <= 366 else "month"
+
+
+def bucket_keys(days: np.ndarray, interval: str) -> np.ndarray:
+    """Each day's bucket number: consecutive numbers for consecutive buckets."""
     if interval == "day":
-        keys = days
-        starts = [_date(d) for d in range(first, last + 2)]
-        return keys, starts
+        return days
     if interval == "week":
-        keys = (days - 4) // 7  # 1970-01-01 was a Thursday; weeks start on Monday
-        lo, hi = int(keys.min()), int(keys.max())
-        return keys, [_date(k * 7 + 4) for k in range(lo, hi + 2)]
+        return (days - 4) // 7  # 1970-01-01 was a Thursday; weeks start on Monday
     unit = "M" if interval == "month" else "Y"
-    keys = as_dates.astype(f"datetime64[{unit}]").astype(np.int64)
-    lo, hi = int(keys.min()), int(keys.max())
-    starts = [
-        np.datetime64(k, unit).astype("datetime64[D]").astype(date) for k in range(lo, hi + 2)
-    ]
-    return keys, starts
+    return days.astype("datetime64[D]").astype(f"datetime64[{unit}]").astype(np.int64)
+
+
+def bucket_starts(lo: int, hi: int, interval: str) -> list[date]:
+    """The first days of buckets ``lo`` to ``hi``, and the day after the last."""
+    if interval == "day":
+        return [_date(k) for k in range(lo, hi + 2)]
+    if interval == "week":
+        return [_date(k * 7 + 4) for k in range(lo, hi + 2)]
+    unit = "M" if interval == "month" else "Y"
+    return [np.datetime64(k, unit).astype("datetime64[D]").astype(date) for k in range(lo, hi + 2)]
 
 
 def _date(days: int) -> date:

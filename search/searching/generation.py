@@ -79,14 +79,16 @@ class Generation:
         self.searcher.close()
         self.held.close()
 
-    def stored(self, docnum: int) -> dict[str, Any]:
-        """A story's stored fields (the last few thousand read are kept)."""
+    def stored(self, docnum: int, keep: bool = True) -> dict[str, Any]:
+        """A story's stored fields (the last few thousand read are kept, unless ``keep`` is
+        false: an export reads every story once)."""
         doc = self._stored.get(docnum)
         if doc is None:
-            if len(self._stored) > 2048:
-                self._stored.clear()
             doc = self.searcher.stored_fields(docnum)
-            self._stored[docnum] = doc
+            if keep:
+                if len(self._stored) > 2048:
+                    self._stored.clear()
+                self._stored[docnum] = doc
         return doc
 
     def topics_of(self, doc: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -51,13 +51,13 @@ def search(
     filtered = with_query_filters(request, compiled)
     filters = gen.columns.filters(ids, filtered, low, high)
     keep = filters.all()
-    found, found_scores = ids[keep], scores[keep]
+    found = Matches(ids[keep], scores[keep], compiled)
     counts = gen.columns.counts(ids, filters, filtered) if facets else {}
-    histogram = gen.columns.histogram(found) if facets else Histogram("month", ())
-    page = _page(gen, request, compiled, found, found_scores)
+    histogram = gen.columns.histogram(found.ids) if facets else Histogram("month", ())
+    page = _page(gen, request, found)
     query_terms = positive_terms(compiled.query)
-    hits = tuple(_hit(gen, doc, score, query_terms, snippets) for doc, score in page)
-    total = len(found)
+    hits = tuple(make_hit(gen, doc, score, query_terms, snippets) for doc, score in page)
+    total = len(found.ids)
     # The extras are skipped once the budget is spent: they are worth less than time.
     suggestion = None
     if 0 < len(compiled.words) <= SPELL_WORDS and (total == 0 or _unknown_word(gen, compiled)):
@@ -69,20 +69,10 @@ def search(
             any_total = _count(gen, replace(request, match="any"), now, budget)
     if (cut := budget.notice()) is not None:
         compiled.notices.append(cut)
-    parsed = ParsedQuery(
-        text=request.q,
-        interpreted=compiled.interpreted,
-        terms=tuple(compiled.words),
-        notices=tuple(compiled.notices),
-        date_from=compiled.date_from,
-        date_to=compiled.date_to,
-        filters=tuple(compiled.filters),
-        unfiltered=compiled.unfiltered if compiled.filters else None,
-    )
     name = gen.name
     return SearchResults(
         request=request,
-        query=parsed,
+        query=parsed_query(request, compiled),
         total=total,
         hits=hits,
         facets=counts,
@@ -118,12 +108,26 @@ def _run(gen: Generation, compiled: Compiled, budget: Budget) -> tuple[np.ndarra
         return gen.matcher.run(words, budget) if compiled.words else _nothing()
 
 
-def _count(gen: Generation, request: SearchRequest, now: datetime, budget: Budget) -> int:
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Every story a request finds (its text and its filters), in document order."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    compiled: Compiled
+
+    @property
+    def by_relevance(self) -> bool:
+        return self.compiled.query is not None
+
+
+def matches(gen: Generation, request: SearchRequest, now: datetime, budget: Budget) -> Matches:
+    """The stories ``request`` finds, without facets, page or snippets."""
     compiled = compile_query(request.q, request.match, gen.vocab, now)
-    ids, _ = _run(gen, compiled, budget)
+    ids, scores = _run(gen, compiled, budget)
     low, high = _date_bounds(request, compiled)
-    filtered = with_query_filters(request, compiled)
-    return int(gen.columns.filters(ids, filtered, low, high).all().sum())
+    keep = gen.columns.filters(ids, with_query_filters(request, compiled), low, high).all()
+    return Matches(ids[keep], scores[keep], compiled)
 
 
 def with_query_filters(request: SearchRequest, compiled: Compiled) -> SearchRequest:
@@ -143,39 +147,60 @@ def with_query_filters(request: SearchRequest, compiled: Compiled) -> SearchRequ
     )
 
 
+def parsed_query(request: SearchRequest, compiled: Compiled) -> ParsedQuery:
+    """How the engine read the request's query text, to echo back."""
+    return ParsedQuery(
+        text=request.q,
+        interpreted=compiled.interpreted,
+        terms=tuple(compiled.words),
+        notices=tuple(compiled.notices),
+        date_from=compiled.date_from,
+        date_to=compiled.date_to,
+        filters=tuple(compiled.filters),
+        unfiltered=compiled.unfiltered if compiled.filters else None,
+    )
+
+
+def _count(gen: Generation, request: SearchRequest, now: datetime, budget: Budget) -> int:
+    return len(matches(gen, request, now, budget).ids)
+
+
+def ordered(gen: Generation, request: SearchRequest, found: Matches) -> np.ndarray:
+    """Positions into ``found`` in the request's order: best match first (ties newest
+    first, then by document number), or newest/oldest first with undated stories last."""
+    ids = found.ids
+    if request.sort == "relevance" and found.by_relevance:
+        published = gen.columns.published[ids]
+        return np.lexsort((ids, -published, -found.scores))
+    published = np.where(gen.columns.dated[ids], gen.columns.published[ids], np.nan)
+    key = -published if request.sort != "oldest" else published
+    key = np.where(np.isnan(key), np.inf, key)  # undated stories last
+    return np.lexsort((ids, key))
+
+
 def _page(
-    gen: Generation,
-    request: SearchRequest,
-    compiled: Compiled,
-    ids: np.ndarray,
-    scores: np.ndarray,
+    gen: Generation, request: SearchRequest, found: Matches
 ) -> list[tuple[int, float | None]]:
     start = (request.page - 1) * request.per_page
-    stop = start + request.per_page
-    if start >= len(ids):
+    if start >= len(found.ids):
         return []
-    by_relevance = request.sort == "relevance" and compiled.query is not None
-    if by_relevance:
-        # Highest score first; ties newest first, then by document number.
-        published = gen.columns.published[ids]
-        order = np.lexsort((ids, -published, -scores))
-    else:
-        published = np.where(gen.columns.dated[ids], gen.columns.published[ids], np.nan)
-        key = -published if request.sort != "oldest" else published
-        key = np.where(np.isnan(key), np.inf, key)  # undated stories last
-        order = np.lexsort((ids, key))
-    chosen = order[start:stop]
-    return [(int(ids[i]), float(scores[i]) if by_relevance else None) for i in chosen.tolist()]
+    chosen = ordered(gen, request, found)[start : start + request.per_page]
+    scored = request.sort == "relevance" and found.by_relevance
+    return [
+        (int(found.ids[i]), float(found.scores[i]) if scored else None) for i in chosen.tolist()
+    ]
 
 
-def _hit(
+def make_hit(
     gen: Generation,
     docnum: int,
     score: float | None,
     query_terms: set[str],
     with_snippets: bool = True,
+    keep: bool = True,
 ) -> StoryHit:
-    doc = gen.stored(docnum)
+    """A hit from a story's stored fields; ``keep``: whether ``gen`` keeps them for later."""
+    doc = gen.stored(docnum, keep)
     topics, labels = gen.topics_of(doc)
     texts = {name: doc.get(name) or "" for name in TEXT_FIELDS}
     if not with_snippets:
