@@ -1,0 +1,139 @@
+"""A corpus as arrays for learning topics: words counted per story, in one pass of numpy.
+
+Pipeline place: the first step of ``labelling``, on every story at once. Each story's words
+are found with one regular expression (letters only: numbers say little about a topic), and
+each *distinct* word is then normalised like the index (``analysis.fold``, stop words out,
+Snowball stem), so a corpus of millions of words costs a few hundred thousand look-ups. The
+result holds one entry per (story, term) pair with its counts in the title and in the text
+(teaser and body), and the word lists' score of every story (``list_scores``), computed as
+``Taxonomy.scores`` does: ``weight x (1 + ln(count))``, a title occurrence counting three
+times, phrases as consecutive terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from itertools import chain
+
+import numpy as np
+import Stemmer
+
+from search.indexing.analysis import STOP_WORDS, fold
+from search.ingest.topics import Taxonomy
+
+WORD = re.compile(r"[^\W\d_]{2,}")
+"""A word for topics: two letters or more (digits and single letters say little)."""
+ASCII_WORD = re.compile(r"[a-z]{2,}")
+"""The same for lower-case ASCII text, twice as fast to find."""
+_STEMMER = Stemmer.Stemmer("english")
+"""Snowball's English stemmer, as ``analysis.stem``."""
+LIST_TITLE_WEIGHT = 3
+"""As ``topics.TITLE_WEIGHT``: the word lists count a title occurrence three times."""
+
+
+class Corpus:
+    """Every story's terms as sparse arrays in CSR order (by story, then by term)."""
+
+    def __init__(self, texts: Sequence[tuple[str, str]]) -> None:
+        """``texts``: each story's title, and its teaser and body."""
+        self.size = len(texts)
+        words = [_words(text) for pair in texts for text in pair]
+        flat = list(chain.from_iterable(words))
+        distinct = list(dict.fromkeys(flat))
+        normal = normalise(distinct)
+        self.vocab = sorted(set(filter(None, normal)))
+        term_of = {term: n for n, term in enumerate(self.vocab)}
+        by_word = np.array([term_of.get(t, -1) for t in normal], dtype=np.int64)
+        word_index = {w: n for n, w in enumerate(distinct)}
+        tokens = by_word[np.fromiter(map(word_index.__getitem__, flat), np.int64, len(flat))]
+        segment = np.repeat(np.arange(len(words)), [len(w) for w in words])
+        kept = tokens >= 0
+        self.tokens, self.segment = tokens[kept], segment[kept]
+        """Each story's terms in order, title then text; ``segment`` is 2 x story (+1 for
+        the text), so a phrase never runs from a title into its text."""
+        # One sort of (story, term, field) keys counts everything: runs of equal keys.
+        width = max(len(self.vocab), 1)
+        keys = ((self.segment // 2) * width + self.tokens) * 2 + self.segment % 2
+        keys.sort()
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+        counts = np.diff(np.r_[starts, len(keys)]).astype(np.float64)
+        distinct_keys = keys[starts]
+        pairs = distinct_keys // 2
+        first = np.r_[True, pairs[1:] != pairs[:-1]] if len(pairs) else pairs.astype(bool)
+        slot = np.cumsum(first) - 1
+        unique_pairs = pairs[first]
+        self.rows, self.terms = unique_pairs // width, unique_pairs % width
+        self.title = np.zeros(len(unique_pairs))
+        self.text = np.zeros(len(unique_pairs))
+        in_text = distinct_keys % 2 == 1
+        self.title[slot[~in_text]] = counts[~in_text]
+        self.text[slot[in_text]] = counts[in_text]
+        self.term_of = term_of
+
+    def __len__(self) -> int:
+        return self.size
+
+    def list_scores(self, taxonomy: Taxonomy) -> np.ndarray:
+        """Story x topic: the word lists' scores (0 for beats)."""
+        scores = np.zeros((self.size, len(taxonomy)))
+        weights = np.zeros((len(self.vocab), len(taxonomy)))
+        for term, hits in sorted(taxonomy.indicators().items()):
+            at = self.term_of.get(term)
+            for topic, weight in hits if at is not None else ():
+                weights[at, topic] = weight
+        hit = np.flatnonzero(weights.any(axis=1)[self.terms])
+        strength = 1.0 + np.log(self.text[hit] + LIST_TITLE_WEIGHT * self.title[hit])
+        for topic in np.flatnonzero(weights.any(axis=0)):
+            scores[:, topic] = np.bincount(
+                self.rows[hit],
+                weights=weights[self.terms[hit], topic] * strength,
+                minlength=len(self),
+            )
+        self._add_phrases(taxonomy, scores)
+        return scores
+
+    def _add_phrases(self, taxonomy: Taxonomy, scores: np.ndarray) -> None:
+        """Count each phrase indicator where its terms follow each other in one segment."""
+        width = max(len(self.vocab), 1)
+        same = self.segment[:-1] == self.segment[1:]
+        bigrams = np.where(same, self.tokens[:-1] * width + self.tokens[1:], -1)
+        phrases = []
+        for words, topic, weight in taxonomy.phrase_indicators():
+            ids = [self.term_of.get(w, -1) for w in words]
+            if min(ids) >= 0:
+                phrases.append((ids, topic, weight))
+        firsts = np.array([ids[0] * width + ids[1] for ids, _, _ in phrases], dtype=np.int64)
+        # Where any phrase starts, found in one pass; each phrase then looks only there.
+        starts = np.flatnonzero(np.isin(bigrams, firsts))
+        for ids, topic, weight in phrases:
+            at = starts[bigrams[starts] == ids[0] * width + ids[1]]
+            for offset, term in enumerate(ids[2:], 1):
+                ok = at + offset < len(bigrams)
+                at = at[ok]
+                at = at[(bigrams[at + offset] == self.tokens[at + offset] * width + term)]
+            if not len(at):
+                continue
+            title = np.bincount(
+                self.segment[at] // 2, weights=self.segment[at] % 2 == 0, minlength=len(self)
+            )
+            text = np.bincount(
+                self.segment[at] // 2, weights=self.segment[at] % 2 == 1, minlength=len(self)
+            )
+            found = text + LIST_TITLE_WEIGHT * title
+            has = found > 0
+            scores[has, topic] += weight * (1.0 + np.log(found[has]))
+
+
+def _words(text: str) -> list[str]:
+    lowered = text.lower()
+    return (ASCII_WORD if lowered.isascii() else WORD).findall(lowered)
+
+
+def normalise(words: list[str]) -> list[str | None]:
+    """Each word's term as the index has it, or ``None`` for a stop word: folded, then
+    stemmed by the index's stemmer, all in one call."""
+    folded = [w if w.isascii() else fold(w) for w in words]
+    kept = [w if w not in STOP_WORDS and len(w) > 1 and w.isalpha() else "" for w in folded]
+    stems = _STEMMER.stemWords(kept)
+    return [stemmed or None for stemmed in stems]
