@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from search.indexing import indexer
-from search.ingest import labelling, topic_model
+from search.ingest import labelling, topic_features, topic_model
 from search.ingest.topic_features import Corpus
 from search.ingest.topics import Taxonomy
 from search.models import Story
@@ -324,3 +324,17 @@ def test_a_story_relabelled_is_reported_as_such(tmp_path: Path) -> None:
     other = replace(one, topics=("sport",))
     assert relabelled(fingerprint(one, "t"), fingerprint(other, "t"))
     assert not relabelled(fingerprint(one, "t"), fingerprint(replace(one, title="Other"), "t"))
+
+
+def test_words_found_in_parallel_runs_count_as_in_one() -> None:
+    texts = [
+        (f"{title} {n}", body) for n, (_, title, _) in enumerate(teasers()) for body in ("", "a b")
+    ]
+    alone = Corpus(texts)
+    # runs done in any order (as a pool finishes them) give the same arrays
+    together = Corpus(texts * 40, lambda fn, jobs: [fn(*job) for job in reversed(jobs)])
+    assert len(texts) * 40 >= topic_features.PARALLEL
+    again = Corpus(texts * 40)
+    assert together.vocab == again.vocab == alone.vocab
+    for name in ("rows", "terms", "title", "text", "tokens", "segment"):
+        assert (getattr(together, name) == getattr(again, name)).all(), name

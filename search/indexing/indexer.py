@@ -214,7 +214,7 @@ def _prepare(
     mark = time.monotonic()
     # Every story, unchanged ones too: the topic model learns from the whole corpus, so an
     # update labels exactly as a rebuild would (docs/topics.md).
-    stories = labelling.label(taxonomy, folded.stories)
+    stories = labelling.label(taxonomy, folded.stories, lambda f, j: _map(f, j, workers, 1))
     report.phases["topics"] = time.monotonic() - mark
     tax = taxonomy.fingerprint() + topic_model.settings()
     fingerprints = {s.id: fingerprint(s, tax) for s in stories}

@@ -18,20 +18,21 @@ import numpy as np
 
 from search.indexing.analysis import terms
 from search.ingest import topic_model
-from search.ingest.topic_features import Corpus
+from search.ingest.topic_features import Corpus, Runner
 from search.ingest.topic_model import Features, TopicModel
 from search.ingest.topics import Taxonomy, choose_topics, merge_ids
 from search.models import Story, TopicReason
 
 
-def label(taxonomy: Taxonomy, stories: Sequence[Story]) -> list[Story]:
-    """``stories`` with their ``topics`` and ``topic_reasons`` set.
+def label(taxonomy: Taxonomy, stories: Sequence[Story], run: Runner | None = None) -> list[Story]:
+    """``stories`` with their ``topics`` and ``topic_reasons`` set; ``run`` lets a large
+    corpus's words be found on several cores (``topic_features.Corpus``).
 
     The stories are labelled in the order of their ids, whatever order they come in, so a
     build and an update (which reads files in another order) train the same model."""
     order = sorted(range(len(stories)), key=lambda n: stories[n].id)
     texts = [(s.title, f"{s.teaser}\n{s.body}") for s in (stories[n] for n in order)]
-    corpus = Corpus(texts)
+    corpus = Corpus(texts, run)
     model = None
     if len(corpus) >= topic_model.MIN_STORIES:
         indicators = {term: list(hits) for term, hits in taxonomy.indicators().items()}

@@ -13,8 +13,9 @@ times, phrases as consecutive terms.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import Stemmer
@@ -35,19 +36,19 @@ LIST_TITLE_WEIGHT = 3
 class Corpus:
     """Every story's terms as sparse arrays in CSR order (by story, then by term)."""
 
-    def __init__(self, texts: Sequence[tuple[str, str]]) -> None:
-        """``texts``: each story's title, and its teaser and body."""
+    def __init__(self, texts: Sequence[tuple[str, str]], run: Runner | None = None) -> None:
+        """``texts``: each story's title, and its teaser and body. ``run(fn, jobs)`` calls
+        ``fn(*job)`` for each job, maybe in other processes, in any order: the words of a
+        large corpus are found in ``PARTS`` runs with it."""
         self.size = len(texts)
-        words = [_words(text) for pair in texts for text in pair]
-        flat = list(chain.from_iterable(words))
-        distinct = list(dict.fromkeys(flat))
+        every = [text for pair in texts for text in pair]
+        distinct, ids, lengths = find_words(every, run if len(texts) >= PARALLEL else None)
         normal = normalise(distinct)
         self.vocab = sorted(set(filter(None, normal)))
         term_of = {term: n for n, term in enumerate(self.vocab)}
         by_word = np.array([term_of.get(t, -1) for t in normal], dtype=np.int64)
-        word_index = {w: n for n, w in enumerate(distinct)}
-        tokens = by_word[np.fromiter(map(word_index.__getitem__, flat), np.int64, len(flat))]
-        segment = np.repeat(np.arange(len(words)), [len(w) for w in words])
+        tokens = by_word[ids]
+        segment = np.repeat(np.arange(len(lengths)), lengths)
         kept = tokens >= 0
         self.tokens, self.segment = tokens[kept], segment[kept]
         """Each story's terms in order, title then text; ``segment`` is 2 x story (+1 for
@@ -123,6 +124,36 @@ class Corpus:
             found = text + LIST_TITLE_WEIGHT * title
             has = found > 0
             scores[has, topic] += weight * (1.0 + np.log(found[has]))
+
+
+Runner = Callable[[Callable[..., Any], list[tuple[Any, ...]]], Iterable[Any]]
+PARALLEL = 5_000
+"""From this many stories on, words are found in ``PARTS`` runs with the caller's runner."""
+PARTS = 4
+
+
+def find_words(texts: list[str], run: Runner | None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Every distinct word of ``texts``, each word of each text as an index into them, and
+    the number of words of each text."""
+    if run is None:
+        return run_words(0, texts)[1]
+    size = -(-len(texts) // PARTS)
+    jobs = [(n, texts[at : at + size]) for n, at in enumerate(range(0, len(texts), size))]
+    parts = [found for _, found in sorted(run(run_words, jobs), key=lambda done: done[0])]
+    distinct = list(dict.fromkeys(chain.from_iterable(words for words, _, _ in parts)))
+    index = {word: n for n, word in enumerate(distinct)}
+    ids = [np.array([index[w] for w in words], dtype=np.int64)[at] for words, at, _ in parts]
+    return distinct, np.concatenate(ids), np.concatenate([counts for *_, counts in parts])
+
+
+def run_words(n: int, texts: list[str]) -> tuple[int, tuple[list[str], np.ndarray, np.ndarray]]:
+    """``find_words`` for one run of texts (``n``: its place), in this process."""
+    words = [_words(text) for text in texts]
+    flat = list(chain.from_iterable(words))
+    distinct = list(dict.fromkeys(flat))
+    index = {word: n for n, word in enumerate(distinct)}
+    ids = np.fromiter(map(index.__getitem__, flat), np.int64, len(flat))
+    return n, (distinct, ids, np.fromiter(map(len, words), np.int64, len(words)))
 
 
 def _words(text: str) -> list[str]:
