@@ -338,3 +338,20 @@ def test_words_found_in_parallel_runs_count_as_in_one() -> None:
     assert together.vocab == again.vocab == alone.vocab
     for name in ("rows", "terms", "title", "text", "tokens", "segment"):
         assert (getattr(together, name) == getattr(again, name)).all(), name
+
+
+def test_the_corpus_scores_as_the_word_lists_do() -> None:
+    """``Corpus.list_scores`` (all stories at once, numpy) agrees with ``Taxonomy.scores``
+    (one story, the index's analysis) on the hand-labelled stories, phrases included."""
+    from search.indexing.analysis import terms
+
+    taxonomy = Taxonomy.default()
+    rows = [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines()]
+    corpus = Corpus([(row["title"], row["body"]) for row in rows])
+    found = corpus.list_scores(taxonomy)
+    for n, row in enumerate(rows):
+        expected = taxonomy.scores(terms(row["title"]), terms(row["body"]))
+        assert found[n] == pytest.approx(expected, abs=1e-9), row["title"]
+
+
+EVAL_SET = Path(__file__).parent / "data" / "topics_eval.jsonl"

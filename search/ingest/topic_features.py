@@ -23,9 +23,10 @@ import Stemmer
 from search.indexing.analysis import STOP_WORDS, fold
 from search.ingest.topics import Taxonomy
 
-WORD = re.compile(r"[^\W\d_]{2,}")
-"""A word for topics: two letters or more (digits and single letters say little)."""
-ASCII_WORD = re.compile(r"[a-z]{2,}")
+WORD = re.compile(r"[^\W\d_][^\W_]+|\d+[^\W\d_][^\W_]*")
+"""A word for topics: two characters or more with a letter (``co2``, ``5g``, ``100th``); bare
+numbers and single letters say little about a topic."""
+ASCII_WORD = re.compile(r"[a-z][a-z0-9]+|[0-9]+[a-z][a-z0-9]*")
 """The same for lower-case ASCII text, twice as fast to find."""
 _STEMMER = Stemmer.Stemmer("english")
 """Snowball's English stemmer, as ``analysis.stem``."""
@@ -162,9 +163,13 @@ def _words(text: str) -> list[str]:
 
 
 def normalise(words: list[str]) -> list[str | None]:
-    """Each word's term as the index has it, or ``None`` for a stop word: folded, then
-    stemmed by the index's stemmer, all in one call."""
+    """Each word's term as the index has it (``analysis.normalise``), or ``None`` for a stop
+    word: folded, then stemmed by the index's stemmer when all letters, all in one call."""
     folded = [w if w.isascii() else fold(w) for w in words]
-    kept = [w if w not in STOP_WORDS and len(w) > 1 and w.isalpha() else "" for w in folded]
-    stems = _STEMMER.stemWords(kept)
-    return [stemmed or None for stemmed in stems]
+    stems = _STEMMER.stemWords(folded)
+    return [
+        (stem if word.isalpha() else word)
+        if word not in STOP_WORDS and len(word) > 1 and not word.isdigit()
+        else None
+        for word, stem in zip(folded, stems, strict=True)
+    ]
