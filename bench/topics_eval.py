@@ -15,7 +15,9 @@ Two measurements, rerun with ``.venv/bin/python bench/topics_eval.py``:
     indexer into a temporary folder, and read back through the JSON API (``/api/search``,
     every page): the share whose first topic is their label, whose label is among their
     topics, and that have no topic at all; also for "short" stories (headline and first
-    sentence only, as a feed item or a teaser reads).
+    sentence only, as a feed item or a teaser reads), and the seconds the build spent
+    assigning topics (its ``topics`` phase: the classifier learning and labelling) out of
+    the whole build's.
 
 ``--sweep`` also scores other thresholds on (a) and (b): the numbers behind the constants at
 the top of ``search/ingest/topics.py``. The Reuters files are parsed with a small regex here,
@@ -236,6 +238,10 @@ class CorpusScores:
     first_right: float
     label_among: float
     no_topic: float
+    topics_seconds: float = 0.0
+    """The build's time assigning topics (its ``topics`` phase) ..."""
+    build_seconds: float = 0.0
+    """... and the whole build's."""
 
 
 def through_the_api(rows: Sequence[tuple[str, str, str]], work: Path) -> CorpusScores:
@@ -272,6 +278,8 @@ def through_the_api(rows: Sequence[tuple[str, str, str]], work: Path) -> CorpusS
         first_right=sum(bool(t) and t[0] == label for t, label in labels) / count,
         label_among=sum(label in t for t, label in labels) / count,
         no_topic=sum(not t for t, _ in labels) / count,
+        topics_seconds=report.phases.get("topics", 0.0),
+        build_seconds=report.seconds,
     )
 
 
@@ -297,15 +305,60 @@ def corpus_report(reuters: Path) -> None:
             if found and (t or b) and not set(found) & LABOUR_TOPICS
         ]
         sets.append(("Reuters-21578, topics mapping to economy", mapped))
-    print("| set | stories | first topic right | label among topics | no topic |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| set | stories | first topic right | label among topics | no topic | topics s / build s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     for name, rows in sets:
         with tempfile.TemporaryDirectory(prefix="newsdex-topics-") as work:
             scores = through_the_api(rows, Path(work))
         print(
             f"| {name} | {scores.stories} | {scores.first_right:.3f} | "
-            f"{scores.label_among:.3f} | {scores.no_topic:.3f} |"
+            f"{scores.label_among:.3f} | {scores.no_topic:.3f} | "
+            f"{scores.topics_seconds:.1f} / {scores.build_seconds:.1f} |"
         )
+
+
+def build_share(reuters: Path) -> None:
+    """What share of ``newsdex build`` on Reuters-21578 goes to assigning topics, in wall
+    time (the report's ``topics`` phase) and in CPU time (the labelling's own, against the
+    whole build's, the processes each forks included): on a shared machine the CPU share is
+    the steadier number."""
+    import resource
+    import tempfile
+
+    from search.indexing import indexer
+    from search.ingest import labelling
+
+    spent = []
+    label = labelling.label
+
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    def timed(*args, **kwargs):
+        start = cpu()  # the processes labelling forks count too
+        try:
+            return label(*args, **kwargs)
+        finally:
+            spent.append(cpu() - start)
+
+    labelling.label = timed
+    try:
+        with tempfile.TemporaryDirectory(prefix="newsdex-topics-") as work:
+            before = cpu()
+            report = indexer.build(
+                [reuters], Path(work) / "index", taxonomy=Taxonomy.default(), progress=False
+            )
+            total = cpu() - before
+    finally:
+        labelling.label = label
+    wall = report.phases.get("topics", 0.0)
+    print(f"Reuters-21578 build: {report.stories:,} stories")
+    print(f"  wall: topics {wall:.2f} s of {report.seconds:.2f} s ({wall / report.seconds:.1%})")
+    print(f"  CPU:  topics {spent[0]:.2f} s of {total:.2f} s ({spent[0] / total:.1%})")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -316,7 +369,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--corpus", action="store_true", help="end to end on BBC and Reuters, through the API"
     )
+    parser.add_argument(
+        "--build-share", action="store_true", help="topics' share of a Reuters build"
+    )
     args = parser.parse_args(argv)
+    if args.build_share:
+        build_share(args.reuters)
+        return
     if args.corpus:
         corpus_report(args.reuters)
         return

@@ -165,6 +165,11 @@ def _print_report(report: indexer.IndexReport, quiet: bool) -> None:
         f"{report.versions_folded:,} versions folded into {report.version_groups:,} stories; "
         f"{report.written:,} written, {report.deleted:,} removed in {report.seconds:.1f} s",
     ]
+    if report.relabelled:
+        lines.append(
+            f"topics: {report.relabelled:,} unchanged stories relabelled "
+            "(the topic model learned from what changed; docs/topics.md)"
+        )
     if report.large_files:
         names = ", ".join(Path(n).name for n in report.large_files[:3])
         more = f" and {len(report.large_files) - 3} more" if len(report.large_files) > 3 else ""

@@ -65,6 +65,24 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicReason:
+    """Why a story has a topic: how sure the assignment is and the words that decided it."""
+
+    topic: str
+    confidence: float
+    """0..1: the topic's share of the classifier's belief for this story (1.0 for a topic
+    the input carried or a beat's query matched: those are facts, not guesses)."""
+    words: tuple[str, ...]
+    """Analysed terms of the story that weighed most for the topic (``Story``), or the
+    story's own words for them (``StoryDetail``); empty for a carried topic."""
+    origin: Literal["learned", "words", "beat", "input"] = "learned"
+    """What decided it: the classifier learned from the corpus, the word lists alone (a
+    corpus too small to learn from), a beat's query, or the input itself."""
+    label: str = ""
+    """The topic's name in the index's taxonomy (filled in when a story is read back)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     """What the index holds and a search returns: one story, however many pages showed it."""
 
@@ -92,6 +110,9 @@ class Story:
     versions: tuple[tuple[str, datetime], ...] = ()
     """Each version the source sent of this story, ``(id, published)`` in time order; empty
     for a story sent once (``search.ingest.versions``)."""
+    topic_reasons: tuple[TopicReason, ...] = ()
+    """One per topic the taxonomy found (not for given topics): confidence and deciding
+    words. Empty with no found topics means no topic was confident enough."""
 
 
 # --- search: what goes into ``engine.search`` and what comes out ----------------------------
@@ -282,6 +303,14 @@ class StoryDetail(StoryCard):
     """The story's URL on the web as the input gave it (``Story.url``); not checked."""
     versions: tuple[tuple[str, datetime], ...] = ()
     """``Story.versions``: each version's id and time; empty for a story sent once."""
+    topic_reasons: tuple[TopicReason, ...] = ()
+    """Per topic, why the story has it, with the story's own words; empty for an index
+    built before topics were explained."""
+
+    @property
+    def confident_topic(self) -> bool:
+        """Whether newsdex found a topic for the story (beyond those its input carried)."""
+        return any(r.origin != "input" for r in self.topic_reasons)
 
 
 # --- coverage: matches over time, by source or topic, for up to three queries ----------------

@@ -48,11 +48,11 @@ _REAL_WRITE_SHARE = writers.write_share
 _PARENT = os.getpid()
 
 
-def _enospc_write_share(folder, path, n, taxonomy, count):
+def _enospc_write_share(folder, path, n, count):
     """A writer that runs out of disk half-way, in each forked writer process (module level:
     the pool pickles it by name)."""
     if os.getpid() == _PARENT:
-        return _REAL_WRITE_SHARE(folder, path, n, taxonomy, count)
+        return _REAL_WRITE_SHARE(folder, path, n, count)
     (Path(folder) / "MAIN_half.seg").write_bytes(b"\0" * 10_000)
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(Path(folder) / "MAIN_x.pst"))
 

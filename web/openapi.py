@@ -10,6 +10,7 @@ from typing import Any
 from search.interface.params import MAX_PAGE, MAX_VALUES
 from search.models import FACETS, KINDS, MATCHES, MAX_PER_PAGE, SORTS
 from web import openapi_analysis as more
+from web.openapi_topics import STORY_TOPICS
 
 ISO_TIME = {
     "type": "string",
@@ -223,7 +224,7 @@ SCHEMAS: dict[str, Any] = {
             "source": {"type": "string"},
             "published": _nullable(ISO_TIME),
             "date_precision": PRECISION,
-            "topics": _strings(),
+            **STORY_TOPICS,
             "pages": _strings(),
             "body": {"type": "string", "description": "Empty for a story seen only as a teaser."},
             "body_html": {
@@ -333,8 +334,7 @@ def document() -> dict[str, Any]:
             "title": "newsdex",
             "version": "1",
             "summary": "Full-text search over a crawl of news pages.",
-            "description": "Every error is JSON of one shape (`Error`). URLs in responses "
-            "are relative to this server.",
+            "description": "Errors are JSON of one shape (`Error`); response URLs are relative.",
         },
         "paths": {
             "/api/search": {

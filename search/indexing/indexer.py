@@ -41,14 +41,16 @@ from search.indexing.manifest import (
     Manifest,
     fingerprint,
     load_build_info,
+    relabelled,
     save_build_info,
     save_changes,
 )
 from search.indexing.progress import Progress
 from search.indexing.report import IndexReport
 from search.indexing.schema import INDEX_NAME, StorySchema
+from search.ingest import labelling, topic_model
 from search.ingest.stories import fold
-from search.readers import read_file, walk
+from search.readers import given_topic_labels, read_file, walk
 
 if TYPE_CHECKING:
     from search.ingest.topics import Taxonomy
@@ -121,9 +123,11 @@ def _run(
                     # Everything read and folded is garbage now: give it back before forking.
                     writers.release_memory()
                     mark = time.monotonic()
-                    writers.write(job, taxonomy, workers, progress)
+                    writers.write(job, workers, progress)
                     report.phases["write"] += time.monotonic() - mark
-                    info = _build_info(action, paths, crawled_at, taxonomy, report, live)
+                    info = _build_info(
+                        action, paths, crawled_at, taxonomy, report, live, job.topic_labels
+                    )
                     save_build_info(job.folder, info)
                     write_format(job.folder, base.path if base is not None else None)
                     report.generation = index.publish(job.folder).name
@@ -206,14 +210,22 @@ def _prepare(
     report.versions_folded, report.version_groups = folded.versions_folded, folded.version_groups
     report.stories = len(folded.stories)
     report.kinds = dict(Counter(s.kind for s in folded.stories))
-    tax = taxonomy.fingerprint()
-    fingerprints = {s.id: fingerprint(s, tax) for s in folded.stories}
-    stale = [sid for sid, fp in old.fingerprints.items() if fingerprints.get(sid) != fp]
-    fresh = [s for s in folded.stories if old.fingerprints.get(s.id) != fingerprints[s.id]]
-    report.deleted, report.written = len(stale), len(fresh)
     report.phases["fold"] = time.monotonic() - start - report.phases["read"]
+    mark = time.monotonic()
+    # Every story, unchanged ones too: the topic model learns from the whole corpus, so an
+    # update labels exactly as a rebuild would (docs/topics.md).
+    stories = labelling.label(taxonomy, folded.stories, lambda f, j: _map(f, j, workers, 1))
+    report.phases["topics"] = time.monotonic() - mark
+    tax = taxonomy.fingerprint() + topic_model.settings()
+    fingerprints = {s.id: fingerprint(s, tax) for s in stories}
+    stale = [sid for sid, fp in old.fingerprints.items() if fingerprints.get(sid) != fp]
+    fresh = [s for s in stories if old.fingerprints.get(s.id) != fingerprints[s.id]]
+    report.deleted, report.written = len(stale), len(fresh)
+    report.relabelled = sum(
+        relabelled(old.fingerprints.get(s.id), fingerprints[s.id]) for s in fresh
+    )
 
-    if not folded.stories or (strict and report.skipped):
+    if not stories or (strict and report.skipped):
         return None
     if live is not None and not (changed or report.files_removed or stale or fresh):
         report.generation = live.name
@@ -236,7 +248,7 @@ def _prepare(
     mark = time.monotonic()
     shares = writers.save_shares(partial, fresh, workers if len(fresh) > _SMALL_JOB else 1)
     report.phases["write"] = time.monotonic() - mark
-    return writers.WriteJob(partial, shares, stale)
+    return writers.WriteJob(partial, shares, stale, given_topic_labels(files))
 
 
 def _unchanged(
@@ -368,7 +380,7 @@ def _link_whoosh_files(src: Path, dst: Path) -> None:
         os.link(entry, dst / entry.name)
 
 
-def _build_info(action, paths, crawled_at, taxonomy, report, live) -> dict[str, Any]:
+def _build_info(action, paths, crawled_at, taxonomy, report, live, labels) -> dict[str, Any]:
     previous = load_build_info(live.path) if live is not None else {}
     return {
         "action": action,
@@ -383,4 +395,5 @@ def _build_info(action, paths, crawled_at, taxonomy, report, live) -> dict[str, 
         "stories": report.stories,
         "duplicates_folded": report.duplicates,
         "versions_folded": report.versions_folded,
+        "topic_labels": labels,
     }

@@ -19,7 +19,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterable, Mapping
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -260,8 +260,24 @@ def _unraw(values: list[Any]) -> RawStory:
 
 
 def fingerprint(story: Story, taxonomy: str) -> str:
-    """Changes whenever what the index would hold for ``story`` changes."""
-    return hashlib.blake2b(f"{taxonomy}\n{story!r}".encode(), digest_size=12).hexdigest()
+    """Changes whenever what the index would hold for ``story`` changes: the hash of its
+    content (``CONTENT_CHARS`` characters), then the hash of its topics,
+    so an update can tell a story relabelled from a story changed (``relabelled``)."""
+    unlabelled = replace(story, topics=(), topic_reasons=())
+    content = hashlib.blake2b(repr(unlabelled).encode(), digest_size=12)
+    # Topics, not their reasons: a retrained model shifts every confidence a little, and
+    # rewriting each story for that would make every update a rebuild.
+    labelled = f"{taxonomy}\n{story.topics!r}"
+    labels = hashlib.blake2b(labelled.encode(), digest_size=6)
+    return content.hexdigest() + labels.hexdigest()
+
+
+CONTENT_CHARS = 24
+
+
+def relabelled(old: str | None, new: str) -> bool:
+    """Whether a story's fingerprint changed in its topics only."""
+    return old is not None and old != new and old[:CONTENT_CHARS] == new[:CONTENT_CHARS]
 
 
 def save_build_info(folder: Path, info: dict[str, Any]) -> None:

@@ -31,11 +31,14 @@ class IndexReport:
     """Stories made of more than one version."""
     written: int = 0
     deleted: int = 0
+    relabelled: int = 0
+    """Stories written again only because their topics changed: the topic model, trained on
+    the whole corpus, decided otherwise once the corpus changed."""
     seconds: float = 0.0
     published: bool = False
     kept_in_use: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)
-    """Seconds spent reading, folding and writing."""
+    """Seconds spent reading, folding, assigning topics and writing."""
     rebuilt: str | None = None
     """Why an update wrote a whole new index instead of applying changes (old format, a
     manifest that cannot be used)."""
@@ -74,6 +77,7 @@ class IndexReport:
             "versions_folded": self.versions_folded,
             "stories_with_versions": self.version_groups,
             "written": self.written,
+            "relabelled": self.relabelled,
             "removed": self.deleted,
             "seconds": round(self.seconds, 3),
             "phases": {k: round(v, 3) for k, v in self.phases.items()},

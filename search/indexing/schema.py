@@ -82,6 +82,8 @@ class StorySchema(SchemaClass):
     precision = STORED()
     topics = KEYWORD(stored=True, commas=True, scorable=False)
     topic_list = COLUMN(columns.VarBytesColumn())
+    topic_reasons = STORED()
+    """``[topic, confidence, [term, ...], origin]`` for each found topic (``TopicReason``)."""
     pages = STORED()
     related = STORED()
     url = STORED()
@@ -111,6 +113,9 @@ def story_to_document(story: Story, analysed: dict[str, list[str]]) -> dict[str,
         "precision": story.precision,
         "topics": ",".join(story.topics),
         "topic_list": TOPIC_SEPARATOR.join(story.topics).encode("utf-8"),
+        "topic_reasons": [
+            [r.topic, r.confidence, list(r.words), r.origin] for r in story.topic_reasons
+        ],
         "pages": list(story.pages),
         "related": list(story.related),
     }

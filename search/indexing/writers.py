@@ -2,7 +2,7 @@
 
 After folding, the stories to write are pickled into one share file per writer inside the new
 generation's folder (``save_shares``); ``write`` then forks the writers, each of which reads
-its share back, analyses the stories, assigns their topics and writes its own segment(s)
+its share back, analyses the stories (labelled already, ``labelling``) and writes its own segment(s)
 (``write_share``), and commits one table of contents naming them all.
 """
 
@@ -19,9 +19,9 @@ import signal
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from whoosh import index as whoosh_index
 
@@ -30,9 +30,6 @@ from search.indexing.progress import Progress
 from search.indexing.schema import INDEX_NAME, analyse, story_to_document
 from search.indexing.whoosh_private.segment_writer import BulkSegmentWriter
 from search.models import Story
-
-if TYPE_CHECKING:
-    from search.ingest.topics import Taxonomy
 
 WRITER_MEMORY_MB = 256
 """Postings a writing process holds (``PackedPostings.size``) before it starts a new segment."""
@@ -49,6 +46,8 @@ class WriteJob:
     """One file of pickled stories per writer, and how many stories it holds."""
     stale: list[str]
     """Ids whose documents are deleted."""
+    topic_labels: dict[str, str] = field(default_factory=dict)
+    """Names of topics the input carries, from files beside it (``reuters.topic_labels``)."""
 
 
 _SHARE_FILE = "stories-{}.pickle"
@@ -98,12 +97,12 @@ def release_memory() -> None:
             pass
 
 
-def write(job: WriteJob, taxonomy: Taxonomy, workers: int, progress: bool) -> None:
+def write(job: WriteJob, workers: int, progress: bool) -> None:
     """Write the job's shares as new segments and delete its stale ids, in one commit."""
     ix = whoosh_index.open_dir(str(job.folder), indexname=INDEX_NAME)
     writer = BulkSegmentWriter(ix)
     try:
-        _write_with(writer, job, taxonomy, progress)
+        _write_with(writer, job, progress)
     except BaseException:
         # Close its files: a deleted partial gives its space back only once nothing holds
         # its files open.
@@ -112,9 +111,7 @@ def write(job: WriteJob, taxonomy: Taxonomy, workers: int, progress: bool) -> No
         raise
 
 
-def _write_with(
-    writer: BulkSegmentWriter, job: WriteJob, taxonomy: Taxonomy, progress: bool
-) -> None:
+def _write_with(writer: BulkSegmentWriter, job: WriteJob, progress: bool) -> None:
     for sid in job.stale:
         writer.delete_by_term("id", sid)
     total = sum(n for _, n in job.shares)
@@ -123,32 +120,31 @@ def _write_with(
     try:
         with Progress(total, "indexing", "stories", enabled=progress) as bar:
             if len(job.shares) == 1:
-                segments = write_share(str(job.folder), *job.shares[0], taxonomy, None)
+                segments = write_share(str(job.folder), *job.shares[0], None)
                 bar.advance(total)
             elif job.shares:
-                segments = _write_in_parallel(job.folder, job.shares, taxonomy, counter, bar)
+                segments = _write_in_parallel(job.folder, job.shares, counter, bar)
     finally:
         for path, _ in job.shares:
             path.unlink(missing_ok=True)
     writer.commit_with(segments)
 
 
-def _write_in_parallel(folder, shares, taxonomy, counter, bar) -> list[Any]:
+def _write_in_parallel(folder, shares, counter, bar) -> list[Any]:
     ctx = multiprocessing.get_context("fork")
     # Everything the parent holds is inherited copy-on-write; frozen, the workers' garbage
     # collector leaves it alone instead of touching (and so copying) every page of it.
     gc.freeze()
     try:
-        return _run_writers(ctx, folder, shares, taxonomy, counter, bar)
+        return _run_writers(ctx, folder, shares, counter, bar)
     finally:
         gc.unfreeze()
 
 
-def _run_writers(ctx, folder, shares, taxonomy, counter, bar) -> list[Any]:
+def _run_writers(ctx, folder, shares, counter, bar) -> list[Any]:
     with ctx.Pool(len(shares), initializer=init_worker, initargs=(counter,)) as pool:
         pending = [
-            pool.apply_async(write_share, (str(folder), path, n, taxonomy, True))
-            for path, n in shares
+            pool.apply_async(write_share, (str(folder), path, n, True)) for path, n in shares
         ]
         while not all(p.ready() for p in pending):
             if any(p.ready() and not p.successful() for p in pending):
@@ -196,8 +192,8 @@ def _shares(stories: list[Story], workers: int) -> list[tuple[int, int]]:
     return [s for s in shares if s[1] > s[0]]
 
 
-def write_share(folder: str, path: Path, n: int, taxonomy: Taxonomy, count: bool | None) -> list:
-    """Analyse the ``n`` stories saved in ``path``, assign their topics and write them as new
+def write_share(folder: str, path: Path, n: int, count: bool | None) -> list:
+    """Analyse the ``n`` stories saved in ``path`` (labelled already) and write them as new
     segments: one, unless its postings outgrow ``WRITER_MEMORY_MB`` and a next is started."""
     ix = whoosh_index.open_dir(folder, indexname=INDEX_NAME)
     limit = WRITER_MEMORY_MB * 2**20
@@ -208,10 +204,7 @@ def write_share(folder: str, path: Path, n: int, taxonomy: Taxonomy, count: bool
             if writer is None:
                 writer = BulkSegmentWriter(ix, _lk=False, packed=True)
             analysed = analyse(story)
-            topics = taxonomy.assign(
-                analysed["title"], analysed["teaser"] + analysed["body"], story.given_topics
-            )
-            doc = story_to_document(replace(story, topics=topics), analysed)
+            doc = story_to_document(story, analysed)
             writer.add_document(**doc)
             if writer.pool.size > limit:
                 segments.append(writer.finish_segment())

@@ -154,7 +154,7 @@ class Taxonomy:
         scores = self.scores(title_terms, body_terms)
         chosen = [self._ids[index] for index in choose_topics(scores)]
         if self._beats:
-            chosen += self._matching_beats(title_terms, body_terms)
+            chosen += self.matching_beats(title_terms, body_terms)
         return merge_ids(given, chosen)
 
     def scores(self, title_terms: Sequence[str], body_terms: Sequence[str]) -> list[float]:
@@ -173,33 +173,52 @@ class Taxonomy:
                 scores[index] += weight * strength
         heads = sorted(self._phrase_heads.intersection(counts))
         if heads:
-            self._add_phrase_scores(heads, counts, title_terms, body_terms, scores)
+            _add_phrase_scores(self._phrases, heads, counts, title_terms, body_terms, scores)
         return scores
 
-    def _add_phrase_scores(
-        self,
-        heads: Iterable[str],
-        counts: Counter[str],
-        title_terms: Sequence[str],
-        body_terms: Sequence[str],
-        scores: list[float],
-    ) -> None:
-        title_text = body_text = None
-        for head in heads:
-            for phrase in self._phrases[head]:
-                if phrase.second not in counts:
-                    continue
-                if title_text is None:
-                    title_text = " " + " ".join(title_terms) + " "
-                    body_text = " " + " ".join(body_terms) + " "
-                found = body_text.count(phrase.needle)
-                found += TITLE_WEIGHT * title_text.count(phrase.needle)
-                if found:
-                    scores[phrase.topic] += phrase.weight * (1.0 + math.log(found))
+    @property
+    def has_beats(self) -> bool:
+        return bool(self._beats)
 
-    def _matching_beats(self, title_terms: Sequence[str], body_terms: Sequence[str]) -> list[str]:
+    def indicators(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """Single-term indicators: analysed term -> ``(topic index, weight)`` pairs."""
+        return self._single
+
+    def phrase_indicators(self) -> list[tuple[tuple[str, ...], int, float]]:
+        """Phrase indicators: ``(analysed terms, topic index, weight)``, in a fixed order."""
+        found = [
+            (tuple(phrase.needle.split()), phrase.topic, phrase.weight)
+            for head in sorted(self._phrases)
+            for phrase in self._phrases[head]
+        ]
+        return found
+
+    def matching_beats(self, title_terms: Sequence[str], body_terms: Sequence[str]) -> list[str]:
+        """The ids of the beats whose query matches the story."""
         story = StoryTerms(title_terms, body_terms)
         return [self._ids[index] for index, beat in self._beats if beat.matches(story)]
+
+
+def _add_phrase_scores(
+    phrases: dict[str, tuple[_PhraseIndicator, ...]],
+    heads: Iterable[str],
+    counts: Counter[str],
+    title_terms: Sequence[str],
+    body_terms: Sequence[str],
+    scores: list[float],
+) -> None:
+    title_text = body_text = None
+    for head in heads:
+        for phrase in phrases[head]:
+            if phrase.second not in counts:
+                continue
+            if title_text is None:
+                title_text = " " + " ".join(title_terms) + " "
+                body_text = " " + " ".join(body_terms) + " "
+            found = body_text.count(phrase.needle)
+            found += TITLE_WEIGHT * title_text.count(phrase.needle)
+            if found:
+                scores[phrase.topic] += phrase.weight * (1.0 + math.log(found))
 
 
 def choose_topics(scores: Sequence[float]) -> list[int]:

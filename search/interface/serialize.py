@@ -26,6 +26,7 @@ from search.models import (
     StoryCard,
     StoryDetail,
     StoryHit,
+    TopicReason,
 )
 
 SEARCH_PATH = "/api/search"
@@ -166,6 +167,8 @@ def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
         **card_json(story),
         "title_html": to_html(story.marked_title),
         "topics": list(story.topics),
+        "topic_reasons": [reason_json(r) for r in story.topic_reasons],
+        "no_confident_topic": not story.confident_topic,
         "pages": list(story.pages),
         "body": story.body,
         "body_html": [to_html(p) for p in story.marked_body],
@@ -177,6 +180,17 @@ def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
         "link": story.link,
         "versions": [{"id": vid, "published": _iso(at)} for vid, at in story.versions],
         "url": story_url(story.id, q),
+    }
+
+
+def reason_json(reason: TopicReason) -> dict[str, Any]:
+    """Why a story has one topic: confidence, deciding words, and what decided."""
+    return {
+        "topic": reason.topic,
+        "label": reason.label or reason.topic,
+        "confidence": reason.confidence,
+        "words": list(reason.words),
+        "origin": reason.origin,
     }
 
 

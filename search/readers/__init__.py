@@ -218,3 +218,14 @@ def is_index_folder(path: str, dirnames: list[str], filenames: list[str]) -> boo
 def _resolved(path: Path) -> Path:
     # A dangling link keeps its own name, so that the skipped file it becomes can be found.
     return path.resolve() if path.exists() else path.absolute()
+
+
+def given_topic_labels(files: list[Path]) -> dict[str, str]:
+    """Names for the topic codes the input carries, from the files that come with it: the
+    category descriptions beside Reuters-21578's SGML files (``reuters.topic_labels``)."""
+    from search.readers import reuters
+
+    labels: dict[str, str] = {}
+    for folder in sorted({path.parent for path in files if path.suffix == ".sgm"}):
+        labels.update(reuters.topic_labels(folder))
+    return labels

@@ -244,3 +244,29 @@ def parse_date(text: str) -> tuple[datetime | None, Precision | None]:
     except ValueError:
         return day_only, "day"
     return moment, "time"
+
+
+CATEGORY_FILE = "cat-descriptions_120396.txt"
+"""Lewis's notes on the categories, shipped beside the SGML files: the names of the codes."""
+_CATEGORY = re.compile(r"^\s*(\S[^()\n]*?)\s+\(([A-Z][A-Z0-9-]*)\)\s*$", re.MULTILINE)
+_BARE_CODE = re.compile(r"^([A-Z][A-Z-]*[A-Z])[ \t]*$", re.MULTILINE)
+"""A commodity listed by its code alone (``WHEAT``, ``IRON-STEEL``): its name is the word."""
+_END_OF_TOPICS = "\n____"
+"""The rule that closes the subject codes; organisations, people and places follow."""
+
+
+def topic_labels(folder: Path) -> dict[str, str]:
+    """Reuters topic code -> its name (``money-fx`` -> ``Money/Foreign Exchange``), read from
+    ``CATEGORY_FILE`` in ``folder``; empty when there is none. Only the subject codes are
+    read (the topics of ``<TOPICS>``), not the organisations, exchanges, people or places."""
+    try:
+        text = (folder / CATEGORY_FILE).read_bytes().decode("latin-1")
+    except OSError:
+        return {}
+    end = text.find(_END_OF_TOPICS)
+    topics = text[: end if end > 0 else len(text)]
+    labels = {
+        code.lower(): code.replace("-", " ").capitalize() for code in _BARE_CODE.findall(topics)
+    }
+    labels.update((code.lower(), name.strip()) for name, code in _CATEGORY.findall(topics))
+    return labels

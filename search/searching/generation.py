@@ -252,4 +252,8 @@ def _topic_labels(path: Path) -> dict[str, str]:
         taxonomy = Taxonomy.load(info["taxonomy"]) if info.get("taxonomy") else None
     except Exception:  # the topics file moved since the build: labels are a nicety
         taxonomy = None
-    return (taxonomy or Taxonomy.default()).labels()
+    # Names of the topics the input carried (Reuters' codes) first: the taxonomy's own
+    # topics keep their labels when an input code has the same id.
+    given = info.get("topic_labels")
+    labels = {str(k): str(v) for k, v in given.items()} if isinstance(given, dict) else {}
+    return labels | (taxonomy or Taxonomy.default()).labels()

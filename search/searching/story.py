@@ -9,8 +9,8 @@ import numpy as np
 from whoosh import query as wq
 
 from search.errors import StoryNotFound
-from search.indexing.analysis import terms
-from search.models import Caption, StoryCard, StoryDetail
+from search.indexing.analysis import TOKEN, as_terms, terms, token_terms
+from search.models import Caption, StoryCard, StoryDetail, TopicReason
 from search.searching import highlight
 from search.searching.budget import Budget
 from search.searching.generation import Generation
@@ -61,7 +61,37 @@ def story(gen: Generation, story_id: str, q: str = "") -> StoryDetail:
         similar=tuple(similar),
         link=doc.get("url"),
         versions=tuple((vid, published) for vid, published in doc.get("versions") or ()),
+        topic_reasons=topic_reasons(doc, topics, labels),
     )
+
+
+def topic_reasons(
+    doc: dict[str, Any], topics: tuple[str, ...], labels: tuple[str, ...]
+) -> tuple[TopicReason, ...]:
+    """Why the story has each of its topics, in the order of ``topics``, with its deciding
+    terms spelled as the story spells them. A topic without a stored reason came with the
+    input."""
+    stored = {row[0]: row for row in doc.get("topic_reasons") or ()}
+    words = surface_words(" ".join(doc.get(name) or "" for name in ("title", "teaser", "body")))
+    out = []
+    for topic, label in zip(topics, labels, strict=True):
+        row = stored.get(topic)
+        if row is None:
+            out.append(TopicReason(topic, 1.0, (), "input", label))
+            continue
+        _, confidence, found, origin = row
+        spelled = tuple(dict.fromkeys(words.get(term, term) for term in found))
+        out.append(TopicReason(topic, float(confidence), spelled, origin, label))
+    return tuple(out)
+
+
+def surface_words(text: str) -> dict[str, str]:
+    """Each analysed term of ``text`` -> the word that first gave it, in lower case."""
+    words: dict[str, str] = {}
+    for token in TOKEN.findall(text):
+        for term in as_terms(token_terms(token)):
+            words.setdefault(term, token.lower())
+    return words
 
 
 def _docnum(gen: Generation, story_id: str) -> int:
