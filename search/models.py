@@ -92,6 +92,12 @@ class Story:
     versions: tuple[tuple[str, datetime], ...] = ()
     """Each version the source sent of this story, ``(id, published)`` in time order; empty
     for a story sent once (``search.ingest.versions``)."""
+    cluster: str | None = None
+    """The id of the event this story is part of, as told by other sources too; ``None`` for
+    a story no other source ran (``search.ingest.clusters``)."""
+    wire: str = ""
+    """The id of the first story of its cluster that carried the same wire copy as this one
+    (its own id when it is that first); empty when the story is in its source's own words."""
 
 
 # --- search: what goes into ``engine.search`` and what comes out ----------------------------
@@ -100,6 +106,8 @@ Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 MATCHES: tuple[Match, ...] = ("all", "any")
+Group = Literal["none", "cluster"]
+GROUPS: tuple[Group, ...] = ("none", "cluster")
 KINDS: tuple[Kind, ...] = ("article", "teaser")
 MAX_PER_PAGE = 100
 FACETS = ("source", "topic", "kind")
@@ -120,6 +128,8 @@ class SearchRequest:
     """Last day included (UTC)."""
     sort: Sort = "relevance"
     match: Match = "all"
+    group: Group = "none"
+    """``cluster``: one hit per cluster (its best story), the rest counted under it."""
     page: int = 1
     per_page: int = 10
 
@@ -189,6 +199,12 @@ class StoryHit(StoryCard):
     """The story's URL on the web as the input gave it (``Story.url``); not checked."""
     versions: int = 1
     """How many versions of the story its source sent (``Story.versions``)."""
+    cluster: str | None = None
+    """``Story.cluster``: the event's id, when other sources ran it too."""
+    cluster_size: int = 0
+    """How many stories the cluster holds (0 without one)."""
+    more: tuple[StoryCard, ...] = ()
+    """With ``group=cluster``: the other matching stories of its cluster, in time order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,11 +247,19 @@ class SearchResults:
     any_total: int | None = None
     """With ``match=all`` and no hits: how many stories ``match=any`` would find."""
     generation: str = ""
+    groups: int | None = None
+    """With ``group=cluster``: how many hits the grouped list has (a cluster counts once);
+    ``total`` still counts stories."""
+
+    @property
+    def listed(self) -> int:
+        """How many hits the list has over all its pages."""
+        return self.total if self.groups is None else self.groups
 
     @property
     def pages(self) -> int:
         """How many result pages there are (at least 1)."""
-        return max(1, -(-self.total // self.request.per_page))
+        return max(1, -(-self.listed // self.request.per_page))
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,3 +285,29 @@ class StoryDetail(StoryCard):
     """The story's URL on the web as the input gave it (``Story.url``); not checked."""
     versions: tuple[tuple[str, datetime], ...] = ()
     """``Story.versions``: each version's id and time; empty for a story sent once."""
+    cluster: str | None = None
+    """``Story.cluster``."""
+    cluster_size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMember(StoryCard):
+    """One story of a cluster, as its coverage page lists it."""
+
+    first: bool = False
+    """The first story of the cluster (the earliest published)."""
+    wire: str = ""
+    """``Story.wire``: the id of the first member that carried this story's wire copy."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterDetail:
+    """One event and all its coverage, in time order."""
+
+    id: str
+    members: tuple[ClusterMember, ...]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The sources that ran it, in the order they first did."""
+        return tuple(dict.fromkeys(m.source for m in self.members))

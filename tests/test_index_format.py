@@ -87,6 +87,7 @@ KNOWN_LAYOUTS = {
     2: "a20b4da9b84eb95afbc42973",
     3: "05562e0d882de1807e44cbbe",
     4: "2422ebfc6daffa4adf02c0f8",
+    5: "bbea2bba765ef603b282d0cc",
 }
 SAMPLE = (
     "The U.S. Senate's 3.5% tax cut: Müller, O'Brien and the EU's ministers met in "

@@ -1,4 +1,5 @@
-"""The HTML pages: blueprint ``pages`` with ``/``, ``/search``, ``/story/<id>`` and ``/healthz``.
+"""The HTML pages: blueprint ``pages`` with ``/``, ``/search``, ``/story/<id>``,
+``/cluster/<id>`` and ``/healthz``.
 
 Each search view does three steps: ``params`` builds a ``SearchRequest``, the engine returns
 ``SearchResults``, and a template renders them, the whole page or, for htmx, only the
@@ -71,6 +72,13 @@ def story(story_id: str) -> str | Response:
         # (302: a later build with other pages may fold it differently)
         return redirect(url_for("pages.story", story_id=detail.id, q=q or None))
     return render_template("story.html", story=detail, q=q)
+
+
+@bp.get("/cluster/<cluster_id>")
+def cluster(cluster_id: str) -> str:
+    """One event's coverage by time: who ran it first, who carried the same wire copy."""
+    detail = get_engine().cluster(cluster_id)  # ClusterNotFound: a 404
+    return render_template("cluster.html", cluster=detail)
 
 
 @bp.get("/healthz")

@@ -32,7 +32,7 @@ from search.indexing.manifest import BUILD_INFO, MANIFEST
 from search.indexing.schema import INDEX_NAME
 
 FORMAT_FILE = "format.json"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """The version this newsdex writes and reads; it covers everything on disk that a reader
 depends on: the schema and its pickled names (``search.persisted``), the text analysis (an
 index holds analysed terms: a query analysed differently would miss them), the segment layout
@@ -45,7 +45,8 @@ implementation modules); 2: this file, the SQLite manifest, classes under ``sear
 3: the analysis keeps compounds (``G-7``, ``AT&T``: every part, stop words and single letters
 too), every number, and NFKC-normalises and case folds words (issue 14);
 4: the stored ``url``, ``versions`` and ``version_ids`` of a story, and each story's URL in the
-manifest's pages (an update folds teasers into articles by it).
+manifest's pages (an update folds teasers into articles by it);
+5: the ``cluster`` of a story (stored and indexed), its ``cluster_key`` column and ``wire``.
 """
 
 NOT_WHOOSH = frozenset({FORMAT_FILE, MANIFEST, BUILD_INFO, READERS_LOCK, f"{INDEX_NAME}_WRITELOCK"})

@@ -204,6 +204,7 @@ def _prepare(
     folded = fold(page for entry in entries.values() for page in entry.pages)
     report.duplicates = folded.duplicates
     report.versions_folded, report.version_groups = folded.versions_folded, folded.version_groups
+    report.clusters, report.clustered = folded.clusters, folded.clustered
     report.stories = len(folded.stories)
     report.kinds = dict(Counter(s.kind for s in folded.stories))
     tax = taxonomy.fingerprint()
@@ -383,4 +384,5 @@ def _build_info(action, paths, crawled_at, taxonomy, report, live) -> dict[str, 
         "stories": report.stories,
         "duplicates_folded": report.duplicates,
         "versions_folded": report.versions_folded,
+        "clusters": report.clusters,
     }

@@ -19,6 +19,7 @@ from search.interface.marks import to_html
 from search.interface.params import toggle_url, url_for_request
 from search.models import (
     FACETS,
+    ClusterDetail,
     Histogram,
     ParsedQuery,
     SearchRequest,
@@ -30,6 +31,7 @@ from search.models import (
 
 SEARCH_PATH = "/api/search"
 STORIES_PATH = "/api/stories"
+CLUSTERS_PATH = "/api/clusters"
 
 
 def search_json(results: SearchResults, path: str = SEARCH_PATH) -> dict[str, Any]:
@@ -43,6 +45,7 @@ def search_json(results: SearchResults, path: str = SEARCH_PATH) -> dict[str, An
         }
     return {
         "total": results.total,
+        "groups": results.groups,
         "took_ms": round(results.took_ms, 3),
         "request": request_json(req),
         "query": query_json(results.query),
@@ -88,6 +91,7 @@ def request_json(req: SearchRequest) -> dict[str, Any]:
         "to": _iso(req.date_to),
         "sort": req.sort,
         "match": req.match,
+        "group": req.group,
         "page": req.page,
         "per_page": req.per_page,
     }
@@ -127,6 +131,8 @@ def hit_json(hit: StoryHit, q: str = "") -> dict[str, Any]:
         "score": hit.score,
         "link": hit.link,
         "versions": hit.versions,
+        "cluster": cluster_ref(hit.cluster, hit.cluster_size),
+        "more": [ref_json(card) for card in hit.more],
         "url": story_url(hit.id, q),
     }
 
@@ -165,8 +171,33 @@ def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
         "similar": [ref_json(r) for r in story.similar],
         "link": story.link,
         "versions": [{"id": vid, "published": _iso(at)} for vid, at in story.versions],
+        "cluster": cluster_ref(story.cluster, story.cluster_size),
         "url": story_url(story.id, q),
     }
+
+
+def cluster_ref(cluster_id: str | None, size: int) -> dict[str, Any] | None:
+    """The cluster a story is part of: its id, how many stories it holds, its URL."""
+    if not cluster_id:
+        return None
+    return {"id": cluster_id, "stories": size, "url": cluster_url(cluster_id)}
+
+
+def cluster_json(cluster: ClusterDetail) -> dict[str, Any]:
+    """One cluster: its stories by time, the first marked, and which carried one wire copy."""
+    return {
+        "id": cluster.id,
+        "stories": len(cluster.members),
+        "sources": list(cluster.sources),
+        "members": [
+            {**ref_json(m), "first": m.first, "wire": m.wire or None} for m in cluster.members
+        ],
+        "url": cluster_url(cluster.id),
+    }
+
+
+def cluster_url(cluster_id: str) -> str:
+    return f"{CLUSTERS_PATH}/{quote(cluster_id, safe='')}"
 
 
 def ref_json(ref: StoryCard) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from search.indexing.schema import INDEX_NAME
 from search.ingest.topics import Taxonomy
 from search.searching import spelling
 from search.searching.facets import FacetColumns
+from search.searching.grouping import ClusterColumn
 from search.searching.matching import Matcher
 from search.searching.query import TEXT_FIELDS, Vocabulary
 from search.searching.term_table import TermTable
@@ -54,6 +55,7 @@ class Generation:
     matcher: Matcher
     columns: FacetColumns
     vocab: Vocabulary
+    clusters: ClusterColumn
     lexicon: spelling.Lexicon | None = None
     """Loaded in the background after opening; two-edit suggestions wait for it."""
     term_table: TermTable | None = None
@@ -143,7 +145,8 @@ def open_generation(held: HeldGeneration) -> Generation:
         expand_prefix=expand_prefix,
         frequencies=frequencies,
     )
-    gen = Generation(held, ix, searcher, matcher, columns, vocab)
+    clusters = ClusterColumn(reader, matcher.live)
+    gen = Generation(held, ix, searcher, matcher, columns, vocab, clusters)
     threading.Thread(target=_warm_up, args=(gen,), name="newsdex-warm", daemon=True).start()
     return gen
 

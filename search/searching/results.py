@@ -20,7 +20,7 @@ from whoosh import query as wq
 
 from search.indexing.analysis import WORD, normalise
 from search.models import Histogram, Marked, ParsedQuery, SearchRequest, SearchResults, StoryHit
-from search.searching import highlight, spelling
+from search.searching import grouping, highlight, spelling
 from search.searching.budget import Budget
 from search.searching.generation import READ_ERRORS, Generation
 from search.searching.query import FIELD_NAMES, TEXT_FIELDS, Compiled, compile_query, positive_terms
@@ -53,9 +53,9 @@ def search(
     found, found_scores = ids[keep], scores[keep]
     counts = gen.columns.counts(ids, filters, request) if facets else {}
     histogram = gen.columns.histogram(found) if facets else Histogram("month", ())
-    page = _page(gen, request, compiled, found, found_scores)
+    page, groups = _page(gen, request, compiled, found, found_scores)
     query_terms = positive_terms(compiled.query)
-    hits = tuple(_hit(gen, doc, score, query_terms, snippets) for doc, score in page)
+    hits = tuple(_hit(gen, doc, score, query_terms, snippets, more) for doc, score, more in page)
     total = len(found)
     # The extras are skipped once the budget is spent: they are worth less than time.
     suggestion = None
@@ -88,6 +88,7 @@ def search(
         suggestion=suggestion,
         any_total=any_total,
         generation=name,
+        groups=groups,
     )
 
 
@@ -127,23 +128,46 @@ def _page(
     compiled: Compiled,
     ids: np.ndarray,
     scores: np.ndarray,
-) -> list[tuple[int, float | None]]:
+) -> tuple[list[tuple[int, float | None, np.ndarray | None]], int | None]:
+    """The page of hits asked for: ``(document, score, others)``, where ``others`` are the
+    other matches of its cluster when grouping (else ``None``); and with ``group=cluster``,
+    how many hits the grouped list has."""
+    by_relevance = request.sort == "relevance" and compiled.query is not None
+    order = _order(gen, request, ids, scores, by_relevance)
     start = (request.page - 1) * request.per_page
     stop = start + request.per_page
-    if start >= len(ids):
-        return []
-    by_relevance = request.sort == "relevance" and compiled.query is not None
+    groups = None
+    keys = None
+    ordered = ids[order]
+    if request.group == "cluster":
+        keys = gen.clusters.keys[ordered]
+        leads = grouping.lead_positions(keys)
+        groups = len(leads)
+        chosen = leads[start:stop]
+    else:
+        chosen = np.arange(start, min(stop, len(ids)))
+    page = []
+    for position in chosen.tolist():
+        i = int(order[position])
+        others = None
+        if keys is not None:
+            others = grouping.followers(keys, ordered, position)
+        page.append((int(ids[i]), float(scores[i]) if by_relevance else None, others))
+    return page, groups
+
+
+def _order(
+    gen: Generation, request: SearchRequest, ids: np.ndarray, scores: np.ndarray, by_relevance: bool
+) -> np.ndarray:
+    """The positions of ``ids`` in the order the request asks for."""
     if by_relevance:
         # Highest score first; ties newest first, then by document number.
         published = gen.columns.published[ids]
-        order = np.lexsort((ids, -published, -scores))
-    else:
-        published = np.where(gen.columns.dated[ids], gen.columns.published[ids], np.nan)
-        key = -published if request.sort != "oldest" else published
-        key = np.where(np.isnan(key), np.inf, key)  # undated stories last
-        order = np.lexsort((ids, key))
-    chosen = order[start:stop]
-    return [(int(ids[i]), float(scores[i]) if by_relevance else None) for i in chosen.tolist()]
+        return np.lexsort((ids, -published, -scores))
+    published = np.where(gen.columns.dated[ids], gen.columns.published[ids], np.nan)
+    key = -published if request.sort != "oldest" else published
+    key = np.where(np.isnan(key), np.inf, key)  # undated stories last
+    return np.lexsort((ids, key))
 
 
 def _hit(
@@ -152,8 +176,10 @@ def _hit(
     score: float | None,
     query_terms: set[str],
     with_snippets: bool = True,
+    others: np.ndarray | None = None,
 ) -> StoryHit:
     doc = gen.stored(docnum)
+    more = grouping.cards([gen.stored(d) for d in others.tolist()]) if others is not None else ()
     topics, labels = gen.topics_of(doc)
     texts = {name: doc.get(name) or "" for name in TEXT_FIELDS}
     if not with_snippets:
@@ -184,6 +210,9 @@ def _hit(
         score=score,
         link=doc.get("url"),
         versions=max(1, len(doc.get("versions") or ())),
+        cluster=doc.get("cluster"),
+        cluster_size=gen.clusters.size(doc.get("cluster")),
+        more=more,
     )
 
 
