@@ -87,11 +87,7 @@ def quality() -> None:
 
 
 def _cosines(dated):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectors = TfidfVectorizer(analyzer=terms, sublinear_tf=True).fit_transform(
-        [clusters._text(s) for s in dated]
-    )
+    vectors = clusters.tfidf([terms(clusters._text(s)) for s in dated], clusters.MIN_COMMON)
     sims = (vectors @ vectors.T).toarray()
     return {(i, j): sims[i, j] for i, j in combinations(range(len(dated)), 2)}.items()
 
