@@ -16,13 +16,14 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from search.indexing import indexer
-from search.ingest.clusters import cluster_id, cluster_stories
+from search.ingest.clusters import _link, cluster_id, cluster_stories
 from search.ingest.stories import fold
 from search.ingest.topics import Taxonomy
 from search.readers import read_file
@@ -65,6 +66,21 @@ def test_one_source_is_never_a_cluster():
     same = [replace(s, source="One Outlet", cluster=None, wire="") for s in stories()]
     result = cluster_stories(same)
     assert result.clusters == 0 and not any(s.cluster for s in result.stories)
+
+
+def test_a_chain_of_look_alikes_is_not_one_cluster():
+    """Each story must be like half of a cluster to join it, within 3 days of its first."""
+    start = datetime(2026, 3, 1)
+    dated = [
+        replace(
+            stories()[0], id=f"s{n}", source=f"Outlet {n}", published=start + timedelta(hours=n)
+        )
+        for n in range(5)
+    ]
+    chain = [(0, 1), (1, 2), (2, 3), (3, 4)]
+    assert _link(dated, chain) == [[0, 1, 2], [3, 4]]
+    late = [*dated[:2], replace(dated[2], published=start + timedelta(days=3, hours=1))]
+    assert _link(late, [(0, 1), (0, 2), (1, 2)]) == [[0, 1]]
 
 
 def test_clusters_do_not_depend_on_input_order():
