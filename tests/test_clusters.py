@@ -166,6 +166,9 @@ def test_grouped_api_results_never_show_two_members_of_one_cluster(coverage_app)
             assert "group=cluster" in data["next"]
     assert leads == 10
     assert len(seen) == len(set(seen)) == 2
+    for beyond in (4, 16):  # past the grouped list; past the stories too
+        data = client.get(f"/api/search?group=cluster&per_page=4&page={beyond}").get_json()
+        assert (data["hits"], data["groups"], data["next"]) == ([], 10, None)
 
 
 def test_grouping_keeps_the_best_match_and_counts_the_rest(coverage_app):

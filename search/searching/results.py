@@ -132,14 +132,16 @@ def _page(
     """The page of hits asked for: ``(document, score, others)``, where ``others`` are the
     other matches of its cluster when grouping (else ``None``); and with ``group=cluster``,
     how many hits the grouped list has."""
-    by_relevance = request.sort == "relevance" and compiled.query is not None
-    order = _order(gen, request, ids, scores, by_relevance)
     start = (request.page - 1) * request.per_page
     stop = start + request.per_page
+    if start >= len(ids):
+        return [], (None if request.group != "cluster" else _group_count(gen, ids))
+    by_relevance = request.sort == "relevance" and compiled.query is not None
+    order = _order(gen, request, ids, scores, by_relevance)
     groups = None
-    keys = None
-    ordered = ids[order]
+    keys = ordered = None
     if request.group == "cluster":
+        ordered = ids[order]
         keys = gen.clusters.keys[ordered]
         leads = grouping.lead_positions(keys)
         groups = len(leads)
@@ -150,10 +152,15 @@ def _page(
     for position in chosen.tolist():
         i = int(order[position])
         others = None
-        if keys is not None:
+        if keys is not None and ordered is not None:
             others = grouping.followers(keys, ordered, position)
         page.append((int(ids[i]), float(scores[i]) if by_relevance else None, others))
     return page, groups
+
+
+def _group_count(gen: Generation, ids: np.ndarray) -> int:
+    """How many hits ``ids`` make grouped by cluster (in any order)."""
+    return len(grouping.lead_positions(gen.clusters.keys[ids]))
 
 
 def _order(
