@@ -163,6 +163,7 @@ def _print_report(report: indexer.IndexReport, quiet: bool) -> None:
         + (f" ({skips})" if skips else ""),
         f"{report.stories:,} stories ({kinds}); {report.duplicates:,} duplicates folded; "
         f"{report.versions_folded:,} versions folded into {report.version_groups:,} stories; "
+        f"{report.clustered:,} stories grouped into {report.clusters:,} clusters across sources; "
         f"{report.written:,} written, {report.deleted:,} removed in {report.seconds:.1f} s",
     ]
     if report.relabelled:

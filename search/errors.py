@@ -38,6 +38,14 @@ class StoryNotFound(NewsdexError):
         self.story_id = story_id
 
 
+class ClusterNotFound(NewsdexError):
+    """No story in the live index is part of a cluster with this id."""
+
+    def __init__(self, cluster_id: str) -> None:
+        super().__init__(f"no cluster with id {cluster_id!r}")
+        self.cluster_id = cluster_id
+
+
 class BadParameter(NewsdexError):
     """A search parameter that cannot be used (a page of ``-1``, a date of ``2025-13-45``)."""
 

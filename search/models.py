@@ -113,6 +113,12 @@ class Story:
     topic_reasons: tuple[TopicReason, ...] = ()
     """One per topic the taxonomy found (not for given topics): confidence and deciding
     words. Empty with no found topics means no topic was confident enough."""
+    cluster: str | None = None
+    """The id of the event this story is part of, as told by other sources too; ``None`` for
+    a story no other source ran (``search.ingest.clusters``)."""
+    wire: str = ""
+    """The id of the first story of its cluster that carried the same wire copy as this one
+    (its own id when it is that first); empty when the story is in its source's own words."""
 
 
 # --- search: what goes into ``engine.search`` and what comes out ----------------------------
@@ -121,6 +127,8 @@ Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 MATCHES: tuple[Match, ...] = ("all", "any")
+Group = Literal["none", "cluster"]
+GROUPS: tuple[Group, ...] = ("none", "cluster")
 KINDS: tuple[Kind, ...] = ("article", "teaser")
 MAX_PER_PAGE = 100
 FACETS = ("source", "topic", "kind")
@@ -141,6 +149,8 @@ class SearchRequest:
     """Last day included (UTC)."""
     sort: Sort = "relevance"
     match: Match = "all"
+    group: Group = "none"
+    """``cluster``: one hit per cluster (its best story), the rest counted under it."""
     page: int = 1
     per_page: int = 10
 
@@ -229,6 +239,12 @@ class StoryHit(StoryCard):
     """The story's URL on the web as the input gave it (``Story.url``); not checked."""
     versions: int = 1
     """How many versions of the story its source sent (``Story.versions``)."""
+    cluster: str | None = None
+    """``Story.cluster``: the event's id, when other sources ran it too."""
+    cluster_size: int = 0
+    """How many stories the cluster holds (0 without one)."""
+    more: tuple[StoryCard, ...] = ()
+    """With ``group=cluster``: the other matching stories of its cluster, in time order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,11 +289,19 @@ class SearchResults:
     generation: str = ""
     span: tuple[date, date] | None = None
     """The first and last day of the index's dated stories: the bounds of any date filter."""
+    groups: int | None = None
+    """With ``group=cluster``: how many hits the grouped list has (a cluster counts once);
+    ``total`` still counts stories."""
+
+    @property
+    def listed(self) -> int:
+        """How many hits the list has over all its pages."""
+        return self.total if self.groups is None else self.groups
 
     @property
     def pages(self) -> int:
         """How many result pages there are (at least 1)."""
-        return max(1, -(-self.total // self.request.per_page))
+        return max(1, -(-self.listed // self.request.per_page))
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +330,9 @@ class StoryDetail(StoryCard):
     topic_reasons: tuple[TopicReason, ...] = ()
     """Per topic, why the story has it, with the story's own words; empty for an index
     built before topics were explained."""
+    cluster: str | None = None
+    """``Story.cluster``."""
+    cluster_size: int = 0
 
     @property
     def confident_topic(self) -> bool:
@@ -313,81 +340,24 @@ class StoryDetail(StoryCard):
         return any(r.origin != "input" for r in self.topic_reasons)
 
 
-# --- coverage: matches over time, by source or topic, for up to three queries ----------------
+@dataclass(frozen=True, slots=True)
+class ClusterMember(StoryCard):
+    """One story of a cluster, as its coverage page lists it."""
 
-Interval = Literal["day", "week", "month", "year"]
-INTERVALS: tuple[Interval, ...] = ("day", "week", "month", "year")
-BREAKDOWNS = ("source", "topic")
-MEASURES = ("count", "share")
-MAX_QUERIES = 3
+    first: bool = False
+    """The first story of the cluster (the earliest published)."""
+    wire: str = ""
+    """``Story.wire``: the id of the first member that carried this story's wire copy."""
 
 
 @dataclass(frozen=True, slots=True)
-class CoverageRequest:
-    """A coverage chart: the queries (sharing ``search``'s filters), the interval, the
-    breakdown and the measure. Values are already validated (``search.interface.coverage``)."""
+class ClusterDetail:
+    """One event and all its coverage, in time order."""
 
-    search: SearchRequest
-    """The filters (and ``match``) every query runs under; its ``q`` is the first query."""
-    queries: tuple[str, ...] = ("",)
-    """One to ``MAX_QUERIES`` query texts; ``""`` counts every story under the filters."""
-    interval: Interval | None = None
-    """``None``: chosen from the span of the matches' dates."""
-    by: str | None = None
-    """``source``, ``topic`` or ``None`` (one series per query)."""
-    measure: str = "count"
-    """``count``, or ``share``: of all stories under the same filters (per source or topic
-    with a breakdown) in the interval."""
-
-
-@dataclass(frozen=True, slots=True)
-class CoverageQuery:
-    q: str
-    total: int
-    """Every story the query finds under the filters, dated or not."""
-    undated: int
-
-
-@dataclass(frozen=True, slots=True)
-class CoverageSeries:
-    """One line (or row of bars) of the chart: a query, and one value of the breakdown."""
-
-    query: int
-    """Index into ``Coverage.queries``."""
-    value: str | None
-    """The source or topic; ``None`` without a breakdown, and for the other values."""
-    counts: tuple[int, ...]
-    """Matches per bucket: stories with the value (with none of the top values, for the
-    series of the other values)."""
-    of: tuple[int, ...] | None = None
-    """With ``measure="share"``: all stories of the same value under the filters, per bucket."""
-    others: tuple[str, ...] | None = None
-    """For the series of the other values: the values it gathers (those with matches)."""
+    id: str
+    members: tuple[ClusterMember, ...]
 
     @property
-    def other(self) -> bool:
-        return self.others is not None
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts)
-
-    @property
-    def shares(self) -> tuple[float | None, ...]:
-        """``counts / of`` per bucket (``None`` where ``of`` is 0, or without ``of``)."""
-        if self.of is None:
-            return tuple(None for _ in self.counts)
-        return tuple(c / o if o else None for c, o in zip(self.counts, self.of, strict=True))
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    request: CoverageRequest
-    interval: Interval
-    buckets: tuple[Bucket, ...]
-    """The axis: every interval from the first match to the last; a bucket's ``count`` is
-    every story under the filters in it, matching or not."""
-    queries: tuple[CoverageQuery, ...]
-    series: tuple[CoverageSeries, ...]
-    notices: tuple[str, ...] = ()
-    generation: str = ""
+    def sources(self) -> tuple[str, ...]:
+        """The sources that ran it, in the order they first did."""
+        return tuple(dict.fromkeys(m.source for m in self.members))

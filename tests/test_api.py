@@ -71,6 +71,7 @@ def test_search_holds_the_contract(client):
         "to": None,
         "sort": "relevance",
         "match": "all",
+        "group": "none",
         "page": 1,
         "per_page": 10,
     }

@@ -16,13 +16,14 @@ import pytest
 from bs4 import BeautifulSoup
 from whoosh import index as whoosh_index
 
+from search.coverage_models import INTERVALS, CoverageRequest
 from search.indexing import indexer
 from search.indexing.generations import IndexDir
 from search.indexing.schema import INDEX_NAME
 from search.ingest.topics import Taxonomy
 from search.interface.coverage import CSV_COLUMNS, parse_coverage_args, point_url
 from search.interface.params import ArgList, parse_search_args
-from search.models import INTERVALS, CoverageRequest, SearchRequest
+from search.models import SearchRequest
 from search.searching.coverage import MAX_BUCKETS, TOP_VALUES
 from search.searching.engine import Engine
 from tests.conftest import close_engine, make_app

@@ -89,6 +89,7 @@ KNOWN_LAYOUTS = {
     4: "2422ebfc6daffa4adf02c0f8",
     5: "91c01ad3aaa4049c06a3b56a",
     6: "73423f886a2f8f6307cef699",
+    7: "01446a997326c6426980299f",
 }
 SAMPLE = (
     "The U.S. Senate's 3.5% tax cut: Müller, O'Brien and the EU's ministers met in "

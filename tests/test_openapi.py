@@ -15,11 +15,13 @@ from werkzeug.datastructures import MultiDict
 
 from search.errors import BadParameter
 from search.interface.params import parse_search_args
-from search.models import KINDS, MATCHES, SORTS
+from search.models import GROUPS, KINDS, MATCHES, SORTS
 from tests.conftest import api_response_errors
 from web.openapi import document
 
-PARAMS = ["q", "source", "topic", "kind", "from", "to", "sort", "match", "page", "per_page"]
+PARAMS = [
+    *("q", "source", "topic", "kind", "from", "to", "sort", "match", "group", "page", "per_page")
+]
 
 
 def test_the_document_is_valid_openapi_3_1(client):
@@ -31,7 +33,7 @@ def test_the_document_is_valid_openapi_3_1(client):
 
 def test_the_document_lists_exactly_the_api_routes(app):
     routes = {
-        rule.rule.replace("<path:story_id>", "{id}")
+        rule.rule.replace("<path:story_id>", "{id}").replace("<cluster_id>", "{id}")
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/")
     }
@@ -80,6 +82,7 @@ def test_the_checker_catches_a_response_that_drifts_from_the_document(client):
 VALID = {
     "sort": list(SORTS),
     "match": list(MATCHES),
+    "group": list(GROUPS),
     "kind": list(KINDS),
     "source": ["Harbour Herald", "Metro24", "Channel 9"],
     "topic": ["politics", "sport"],

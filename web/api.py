@@ -45,6 +45,12 @@ def story(story_id: str) -> Response:
     return jsonify(serialize.story_json(get_engine().story(story_id, q=q), q))
 
 
+@bp.get("/clusters/<cluster_id>")
+def cluster(cluster_id: str) -> Response:
+    """One event and all its coverage: the stories of its cluster, by time."""
+    return jsonify(serialize.cluster_json(get_engine().cluster(cluster_id)))
+
+
 @bp.get("/stats")
 def stats() -> Response:
     """What the live index holds: ``newsdex stats --json`` without the server's folders

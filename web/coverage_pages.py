@@ -13,10 +13,11 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
+from search.coverage_models import BREAKDOWNS, INTERVALS, CoverageRequest
 from search.errors import BadParameter
 from search.interface import coverage as shape
 from search.interface.params import url_for_request
-from search.models import BREAKDOWNS, INTERVALS, CoverageRequest, SearchRequest
+from search.models import SearchRequest
 from web import coverage_view
 from web.search_index import get_engine
 

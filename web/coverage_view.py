@@ -13,8 +13,9 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from search.coverage_models import Coverage, CoverageSeries
 from search.interface.coverage import point_url, series_label
-from search.models import Bucket, Coverage, CoverageSeries
+from search.models import Bucket
 from web.templating import bucket_label, plural
 
 WIDTH, HEIGHT = 760, 260

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, RequestURITooLarge
 
 from search.errors import (
     BadParameter,
+    ClusterNotFound,
     IndexCorrupt,
     IndexFormatError,
     IndexMissing,
@@ -37,6 +38,7 @@ def register_error_handlers(app: Flask) -> None:
     app.before_request(_refuse_long_urls)
     app.register_error_handler(BadParameter, _bad_parameter)
     app.register_error_handler(StoryNotFound, _story_not_found)
+    app.register_error_handler(ClusterNotFound, _story_not_found)
     app.register_error_handler(IndexMissing, _index_missing)
     app.register_error_handler(IndexCorrupt, _index_corrupt)
     app.register_error_handler(IndexFormatError, _index_format)
@@ -75,7 +77,7 @@ def _bad_parameter(err: BadParameter) -> Any:
     return error_response(400, str(err), param=err.param)
 
 
-def _story_not_found(err: StoryNotFound) -> Any:
+def _story_not_found(err: StoryNotFound | ClusterNotFound) -> Any:
     return error_response(404, str(err))
 
 

@@ -10,44 +10,13 @@ from typing import Any
 from search.interface.params import MAX_PAGE, MAX_VALUES
 from search.models import FACETS, KINDS, MATCHES, MAX_PER_PAGE, SORTS
 from web import openapi_analysis as more
+from web import openapi_clusters as clusters
+from web.openapi_parts import DATE_PARAM, ISO_DATE, ISO_TIME
+from web.openapi_parts import nullable as _nullable
+from web.openapi_parts import obj as _object
+from web.openapi_parts import ref as _ref
+from web.openapi_parts import strings as _strings
 from web.openapi_topics import STORY_TOPICS
-
-ISO_TIME = {
-    "type": "string",
-    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
-    "description": "ISO 8601 date and time in UTC, without an offset.",
-}
-ISO_DATE = {"type": "string", "format": "date"}
-DATE_PARAM = {
-    "type": "string",
-    "anyOf": [{"format": "date", "pattern": "^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"}, {"maxLength": 0}],
-}
-"""A date parameter: a four-digit-year ISO date, or empty for no bound (as a form sends it)."""
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
-    """An object whose every listed property is always present."""
-    schema: dict[str, Any] = {
-        "type": "object",
-        "required": list(properties),
-        "properties": properties,
-    }
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def _strings() -> dict[str, Any]:
-    return {"type": "array", "items": {"type": "string"}}
-
 
 PRECISION = {
     "enum": ["time", "day", "approximate", None],
@@ -84,6 +53,7 @@ SCHEMAS: dict[str, Any] = {
             "to": _nullable(ISO_DATE),
             "sort": {"type": "string", "enum": list(SORTS)},
             "match": {"type": "string", "enum": list(MATCHES)},
+            "group": clusters.GROUP_PARAM["schema"],
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
         },
@@ -142,6 +112,8 @@ SCHEMAS: dict[str, Any] = {
                 "description": "How many versions of the story its source sent (re-sends "
                 "folded into one story).",
             },
+            "cluster": clusters.CLUSTER_REF,
+            "more": clusters.MORE,
             "url": {
                 **URL,
                 "description": "The story in the API: `/api/stories/<id>`, with `?q=` "
@@ -182,6 +154,7 @@ SCHEMAS: dict[str, Any] = {
     "SearchResults": _object(
         {
             "total": {"type": "integer", "minimum": 0},
+            "groups": clusters.GROUPS_TOTAL,
             "took_ms": {"type": "number", "minimum": 0},
             "request": _ref("RequestEcho"),
             "query": _ref("ParsedQuery"),
@@ -204,16 +177,18 @@ SCHEMAS: dict[str, Any] = {
             "generation": {"type": "string", "description": "The index generation searched."},
         }
     ),
-    "StoryRef": _object(
-        {
-            "id": {"type": "string"},
-            "title": {"type": "string"},
-            "source": {"type": "string"},
-            "published": _nullable(ISO_TIME),
-            "date_precision": PRECISION,
-            "kind": KIND,
-            "url": URL,
-        }
+    "StoryRef": (
+        STORY_REF := _object(
+            {
+                "id": {"type": "string"},
+                "title": {"type": "string"},
+                "source": {"type": "string"},
+                "published": _nullable(ISO_TIME),
+                "date_precision": PRECISION,
+                "kind": KIND,
+                "url": URL,
+            }
+        )
     ),
     "Story": _object(
         {
@@ -250,6 +225,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Each version its source sent, in time order, when there was "
                 "more than one: the story shows the latest's text. Empty for a story sent once.",
             },
+            "cluster": clusters.CLUSTER_REF,
             "url": URL,
         }
     ),
@@ -302,6 +278,7 @@ SEARCH_PARAMETERS = [
         {"type": "string", "enum": list(MATCHES), "default": "all"},
         "Whether all plain words must match or any (ranked by how many match).",
     ),
+    clusters.GROUP_PARAM,
     _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page."),
     _param(
         "per_page",
@@ -373,6 +350,9 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/clusters/{id}": clusters.cluster_path(
+                {"200": _json(_ref("Cluster"), "The cluster."), **_errors(404, 405, 500, 503)}
+            ),
             "/api/stats": {
                 "get": {
                     "operationId": "stats",
@@ -395,5 +375,7 @@ def document() -> dict[str, Any]:
             },
             **more.paths(SEARCH_PARAMETERS, _errors, _json, _ref),
         },
-        "components": {"schemas": SCHEMAS | more.SCHEMAS},
+        "components": {
+            "schemas": SCHEMAS | more.SCHEMAS | {"Cluster": clusters.cluster_schema(STORY_REF)}
+        },
     }

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from search.coverage_models import BREAKDOWNS, INTERVALS, MEASURES
 from search.interface.coverage import CSV_COLUMNS
 from search.interface.export import COLUMNS
-from search.models import BREAKDOWNS, INTERVALS, MEASURES
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:

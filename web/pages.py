@@ -1,4 +1,5 @@
-"""The HTML pages: blueprint ``pages`` with ``/``, ``/search``, ``/story/<id>`` and ``/healthz``.
+"""The HTML pages: blueprint ``pages`` with ``/``, ``/search``, ``/story/<id>``,
+``/cluster/<id>`` and ``/healthz``.
 
 Each search view does three steps: ``params`` builds a ``SearchRequest``, the engine returns
 ``SearchResults``, and a template renders them, the whole page or, for htmx, only the
@@ -89,6 +90,13 @@ def story(story_id: str) -> str | Response:
         story_url=partial(view.story_url, found_by),
         topic_url=lambda topic: view.with_topic(search_path, found_by, topic),
     )
+
+
+@bp.get("/cluster/<cluster_id>")
+def cluster(cluster_id: str) -> str:
+    """One event's coverage by time: who ran it first, who carried the same wire copy."""
+    detail = get_engine().cluster(cluster_id)  # ClusterNotFound: a 404
+    return render_template("cluster.html", cluster=detail)
 
 
 @bp.get("/healthz")

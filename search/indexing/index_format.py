@@ -32,7 +32,7 @@ from search.indexing.manifest import BUILD_INFO, MANIFEST
 from search.indexing.schema import INDEX_NAME
 
 FORMAT_FILE = "format.json"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 """The version this newsdex writes and reads; it covers everything on disk that a reader
 depends on: the schema and its pickled names (``search.persisted``), the text analysis (an
 index holds analysed terms: a query analysed differently would miss them), the segment layout
@@ -48,7 +48,8 @@ too), every number, and NFKC-normalises and case folds words (issue 14);
 manifest's pages (an update folds teasers into articles by it);
 5: the larger stop list and the title's field boost 1 (the ranking part of issue 14);
 6: the stored ``topic_reasons`` of a story (issue 11: learned topics, explained), and story
-fingerprints in two parts (content, then topics) so an update can count relabelled stories.
+fingerprints in two parts (content, then topics) so an update can count relabelled stories;
+7: the ``cluster`` of a story (stored and indexed), its ``cluster_key`` column and ``wire``.
 """
 
 NOT_WHOOSH = frozenset({FORMAT_FILE, MANIFEST, BUILD_INFO, READERS_LOCK, f"{INDEX_NAME}_WRITELOCK"})

@@ -1,13 +1,13 @@
 """Build and update: files to pages to stories to a new Whoosh generation, switched in atomically.
 
 Both run in three steps. Reading: every core parses files into pages. Folding: one process
-folds the pages into stories (it needs them all), saves the manifest and pickles each writer's
-share of the stories into the new generation's folder, then lets go of everything it read.
-Writing (``writers``): every core, forked then, reads its share back, analyses the stories,
-assigns their topics and writes its own Whoosh segment; the parent commits one table of
-contents naming all the segments. Nothing read is held twice: the parent frees it before
-forking, and a writer holds its postings packed (``whoosh_private.pool``) instead of as
-Whoosh's tuples.
+folds the pages into stories and events (it needs them all), labels their topics
+(``ingest.labelling``), saves the manifest and pickles each writer's share of the stories into
+the new generation's folder, then lets go of everything it read. Writing (``writers``): every
+core, forked then, reads its share back, analyses the stories and writes its own Whoosh
+segment; the parent commits one table of contents naming all the segments. Nothing read is
+held twice: the parent frees it before forking, and a writer holds its postings packed
+(``whoosh_private.pool``) instead of as Whoosh's tuples.
 
 Before it reads, a build deletes the partial generations of builds that failed or were killed
 and checks that the disk has room for what it is about to write (``disk``); a build that fails
@@ -83,10 +83,8 @@ def build(paths: Sequence[Path], index_dir: Path, **options: Any) -> IndexReport
 
 
 def update(paths: Sequence[Path], index_dir: Path, **options: Any) -> IndexReport:
-    """Apply what changed under ``paths`` since the live generation; same result as a build.
-
-    Takes the same options as ``build``.
-    """
+    """Apply what changed under ``paths`` since the live generation; same result as a build,
+    with the same options."""
     return _run("update", paths, index_dir, **options)
 
 
@@ -208,6 +206,7 @@ def _prepare(
     folded = fold(page for entry in entries.values() for page in entry.pages)
     report.duplicates = folded.duplicates
     report.versions_folded, report.version_groups = folded.versions_folded, folded.version_groups
+    report.clusters, report.clustered = folded.clusters, folded.clustered
     report.stories = len(folded.stories)
     report.kinds = dict(Counter(s.kind for s in folded.stories))
     report.phases["fold"] = time.monotonic() - start - report.phases["read"]
@@ -381,12 +380,12 @@ def _link_whoosh_files(src: Path, dst: Path) -> None:
 
 
 def _build_info(action, paths, crawled_at, taxonomy, report, live, labels) -> dict[str, Any]:
-    previous = load_build_info(live.path) if live is not None else {}
+    first = (load_build_info(live.path) if live is not None else {}).get("first_built_at")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "action": action,
-        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "first_built_at": previous.get("first_built_at")
-        or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "built_at": now,
+        "first_built_at": first or now,
         "paths": [str(Path(p).resolve()) for p in paths],
         "crawled_at": crawled_at.isoformat() if crawled_at else None,
         "taxonomy": getattr(taxonomy, "source", None),
@@ -396,4 +395,5 @@ def _build_info(action, paths, crawled_at, taxonomy, report, live, labels) -> di
         "duplicates_folded": report.duplicates,
         "versions_folded": report.versions_folded,
         "topic_labels": labels,
+        "clusters": report.clusters,
     }

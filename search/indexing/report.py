@@ -29,6 +29,10 @@ class IndexReport:
     """Stories folded into another as one of its re-sent versions."""
     version_groups: int = 0
     """Stories made of more than one version."""
+    clusters: int = 0
+    """Events run by more than one source: stories grouped across sources."""
+    clustered: int = 0
+    """Stories in those clusters."""
     written: int = 0
     deleted: int = 0
     relabelled: int = 0
@@ -76,6 +80,8 @@ class IndexReport:
             "duplicates_folded": self.duplicates,
             "versions_folded": self.versions_folded,
             "stories_with_versions": self.version_groups,
+            "clusters": self.clusters,
+            "stories_in_clusters": self.clustered,
             "written": self.written,
             "relabelled": self.relabelled,
             "removed": self.deleted,

@@ -93,6 +93,18 @@ class StorySchema(SchemaClass):
     version_ids = TEXT(analyzer=RegexTokenizer(f"[^{ID_SEPARATOR}]+"), phrase=False)
     """The ids of the versions folded into the story, each one term: a link to a version
     finds the story it is part of."""
+    cluster = ID(stored=True)
+    """``Story.cluster``, the event's id: its stories are found by it. Absent without one."""
+    cluster_key = COLUMN(columns.NumericColumn("Q", default=0))
+    """The same id as a number (its 16 hex digits), 0 without one: results are grouped by
+    cluster from this column, read as one array (``searching.grouping``)."""
+    wire = STORED()
+    """``Story.wire``; absent for a story in its source's own words."""
+
+
+def cluster_key(cluster: str) -> int:
+    """The number the ``cluster_key`` column holds for a cluster id (16 hex digits)."""
+    return int(cluster, 16)
 
 
 def caption_text(story: Story) -> str:
@@ -123,6 +135,11 @@ def story_to_document(story: Story, analysed: dict[str, list[str]]) -> dict[str,
         doc["published"] = story.published
     if story.url:
         doc["url"] = story.url
+    if story.cluster:
+        doc["cluster"] = story.cluster
+        doc["cluster_key"] = cluster_key(story.cluster)
+        if story.wire:
+            doc["wire"] = story.wire
     if story.versions:
         doc["versions"] = [list(v) for v in story.versions]
         others = [vid for vid, _ in story.versions if vid != story.id]

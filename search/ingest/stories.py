@@ -7,7 +7,8 @@ headline (teasers carry no date that would survive a second crawl). A teaser wit
 (compared by ``urls.url_key``) takes the id of the article at that link; else its own if an
 article has it (same headline and source); else the smallest id of the teasers with that link.
 The fold is a pure function of the set of pages, whatever their order, so an incremental
-update lands on the same stories as a fresh build. Then re-sent versions fold (``versions``).
+update lands on the same stories as a fresh build. Then re-sent versions fold (``versions``),
+and the stories that several sources ran about one event are clustered (``clusters``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from search.ingest.clusters import cluster_stories
 from search.ingest.urls import url_key
 from search.ingest.versions import fold_versions
 from search.models import Page, RawStory, Story
@@ -62,6 +64,10 @@ class FoldResult:
     """Stories folded into another as one of its versions (``versions.fold_versions``)."""
     version_groups: int = 0
     """Stories made of more than one version."""
+    clusters: int = 0
+    """Events that more than one source ran (``clusters.cluster_stories``)."""
+    clustered: int = 0
+    """Stories in those clusters."""
 
     @property
     def duplicates(self) -> int:
@@ -132,7 +138,15 @@ def fold(pages: Iterable[Page]) -> FoldResult:
         groups[sid].append(sighting)
         count += 1
     versions = fold_versions([merge(sid, groups[sid]) for sid in sorted(groups)])
-    return FoldResult(versions.stories, count, versions.folded, versions.groups)
+    clusters = cluster_stories(versions.stories)
+    return FoldResult(
+        clusters.stories,
+        count,
+        versions.folded,
+        versions.groups,
+        clusters.clusters,
+        clusters.clustered,
+    )
 
 
 def _fullest(copies: list[Sighting]) -> Sighting:

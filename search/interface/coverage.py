@@ -20,6 +20,14 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from search.coverage_models import (
+    BREAKDOWNS,
+    INTERVALS,
+    MEASURES,
+    Coverage,
+    CoverageRequest,
+    CoverageSeries,
+)
 from search.errors import BadParameter
 from search.interface.params import (
     MAX_VALUES,
@@ -28,15 +36,7 @@ from search.interface.params import (
     query_pairs,
     url_for_request,
 )
-from search.models import (
-    BREAKDOWNS,
-    INTERVALS,
-    MEASURES,
-    Bucket,
-    Coverage,
-    CoverageRequest,
-    CoverageSeries,
-)
+from search.models import Bucket
 
 EXTRA_QUERIES = ("q2", "q3")
 OTHER_LABEL = "(other)"

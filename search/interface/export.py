@@ -38,7 +38,7 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; cha
 def record(hit: StoryHit) -> dict[str, Any]:
     """One story as an export row: ``url`` is the story's address on the web as the input
     gave it (None when unknown), ``snippet`` the best matching passage as plain text, and
-    ``cluster`` the story's cluster when the index groups stories into them (else None)."""
+    ``cluster`` the id of the event the story is part of (None when no other source ran it)."""
     snippet = " ".join(hit.snippets[0].text.split()) if hit.snippets else ""
     return {
         "id": hit.id,
@@ -50,7 +50,7 @@ def record(hit: StoryHit) -> dict[str, Any]:
         "topics": list(hit.topics),
         "url": hit.link,
         "pages": list(hit.pages),
-        "cluster": getattr(hit, "cluster", None),
+        "cluster": hit.cluster,
         "snippet": snippet,
     }
 

@@ -4,7 +4,7 @@ URLs back (pager links, facet toggles) so every state lives in the URL.
 The HTML pages, the JSON API and ``newsdex search`` take the same parameters::
 
     q, source (repeatable), topic (repeatable), kind (repeatable), from, to, sort, match,
-    page, per_page
+    group, page, per_page
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from search.errors import BadParameter
-from search.models import KINDS, MATCHES, MAX_PER_PAGE, SORTS, SearchRequest
+from search.models import GROUPS, KINDS, MATCHES, MAX_PER_PAGE, SORTS, SearchRequest
 
 DEFAULT = SearchRequest()
 MAX_PAGE = 10_000
@@ -70,6 +70,7 @@ def parse_search_args(args: Args) -> SearchRequest:
         date_to=date_to,
         sort=_choice(args, "sort", SORTS, DEFAULT.sort),
         match=_choice(args, "match", MATCHES, DEFAULT.match),
+        group=_choice(args, "group", GROUPS, DEFAULT.group),
         page=_int(args, "page", DEFAULT.page, 1, MAX_PAGE),
         per_page=_int(args, "per_page", DEFAULT.per_page, 1, MAX_PER_PAGE),
     )
@@ -87,7 +88,7 @@ def query_pairs(request: SearchRequest) -> list[tuple[str, str]]:
         pairs.append(("from", request.date_from.isoformat()))
     if request.date_to:
         pairs.append(("to", request.date_to.isoformat()))
-    for name in ("sort", "match", "page", "per_page"):
+    for name in ("sort", "match", "group", "page", "per_page"):
         value = getattr(request, name)
         if value != getattr(DEFAULT, name):
             pairs.append((name, str(value)))

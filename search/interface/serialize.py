@@ -19,6 +19,7 @@ from search.interface.marks import to_html
 from search.interface.params import toggle_url, url_for_request
 from search.models import (
     FACETS,
+    ClusterDetail,
     Histogram,
     ParsedQuery,
     SearchRequest,
@@ -31,6 +32,7 @@ from search.models import (
 
 SEARCH_PATH = "/api/search"
 STORIES_PATH = "/api/stories"
+CLUSTERS_PATH = "/api/clusters"
 
 
 def search_json(results: SearchResults, path: str = SEARCH_PATH) -> dict[str, Any]:
@@ -50,6 +52,7 @@ def search_json(results: SearchResults, path: str = SEARCH_PATH) -> dict[str, An
     }
     return {
         "total": results.total,
+        "groups": results.groups,
         "took_ms": round(results.took_ms, 3),
         "request": request_json(req),
         "query": query_json(results.query),
@@ -96,6 +99,7 @@ def request_json(req: SearchRequest) -> dict[str, Any]:
         "to": _iso(req.date_to),
         "sort": req.sort,
         "match": req.match,
+        "group": req.group,
         "page": req.page,
         "per_page": req.per_page,
     }
@@ -139,6 +143,8 @@ def hit_json(hit: StoryHit, q: str = "") -> dict[str, Any]:
         "score": hit.score,
         "link": hit.link,
         "versions": hit.versions,
+        "cluster": cluster_ref(hit.cluster, hit.cluster_size),
+        "more": [ref_json(card) for card in hit.more],
         "url": story_url(hit.id, q),
     }
 
@@ -179,6 +185,7 @@ def story_json(story: StoryDetail, q: str = "") -> dict[str, Any]:
         "similar": [ref_json(r) for r in story.similar],
         "link": story.link,
         "versions": [{"id": vid, "published": _iso(at)} for vid, at in story.versions],
+        "cluster": cluster_ref(story.cluster, story.cluster_size),
         "url": story_url(story.id, q),
     }
 
@@ -192,6 +199,30 @@ def reason_json(reason: TopicReason) -> dict[str, Any]:
         "words": list(reason.words),
         "origin": reason.origin,
     }
+
+
+def cluster_ref(cluster_id: str | None, size: int) -> dict[str, Any] | None:
+    """The cluster a story is part of: its id, how many stories it holds, its URL."""
+    if not cluster_id:
+        return None
+    return {"id": cluster_id, "stories": size, "url": cluster_url(cluster_id)}
+
+
+def cluster_json(cluster: ClusterDetail) -> dict[str, Any]:
+    """One cluster: its stories by time, the first marked, and which carried one wire copy."""
+    return {
+        "id": cluster.id,
+        "stories": len(cluster.members),
+        "sources": list(cluster.sources),
+        "members": [
+            {**ref_json(m), "first": m.first, "wire": m.wire or None} for m in cluster.members
+        ],
+        "url": cluster_url(cluster.id),
+    }
+
+
+def cluster_url(cluster_id: str) -> str:
+    return f"{CLUSTERS_PATH}/{quote(cluster_id, safe='')}"
 
 
 def ref_json(ref: StoryCard) -> dict[str, Any]:

@@ -15,15 +15,15 @@ from datetime import datetime
 
 import numpy as np
 
-from search.models import (
+from search.coverage_models import (
     INTERVALS,
-    Bucket,
     Coverage,
     CoverageQuery,
     CoverageRequest,
     CoverageSeries,
     Interval,
 )
+from search.models import Bucket
 from search.searching import results
 from search.searching.budget import Budget
 from search.searching.facets import FacetColumns, bucket_keys, bucket_starts, choose_interval

@@ -5,7 +5,8 @@ An engine follows an index folder: on every call it checks which generation is l
 Per generation (``generation.Generation``) it keeps the searcher, the numpy matcher with its
 cache of scored posting lists, and the facet columns; a search (``results.search``) then costs
 set operations over arrays, a few stored documents for the page of hits, and snippets made
-from those documents' text. ``story.story`` answers for one story.
+from those documents' text. ``story.story`` answers for one story, ``grouping.cluster`` for
+one cluster.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from search.coverage_models import Coverage, CoverageRequest
 from search.errors import IndexCorrupt, IndexFormatError, IndexMissing, NewsdexError
 from search.indexing.generations import IndexDir, hold_current, remove_unused_generations
-from search.models import Coverage, CoverageRequest, SearchRequest, SearchResults, StoryDetail
-from search.searching import coverage, export, results, story
+from search.models import ClusterDetail, SearchRequest, SearchResults, StoryDetail
+from search.searching import coverage, export, grouping, results, story
 from search.searching.budget import Budget
 from search.searching.export import Export
 from search.searching.generation import Generation, diagnose, live_name, open_generation
@@ -123,6 +125,11 @@ class Engine:
         """A story in full with the terms of ``q`` marked; ``StoryNotFound`` if none has the id."""
         with self._working() as gen:
             return story.story(gen, story_id, q)
+
+    def cluster(self, cluster_id: str) -> ClusterDetail:
+        """Every story of a cluster by time; ``ClusterNotFound`` if none has the id."""
+        with self._working() as gen:
+            return grouping.cluster(gen.searcher, gen.matcher.live, cluster_id)
 
     # --- the live generation -------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from search.coverage_models import Interval
 from search.indexing.whoosh_private import column_arrays
-from search.models import Bucket, FacetCount, Histogram, Interval, SearchRequest
+from search.models import Bucket, FacetCount, Histogram, SearchRequest
 
 _EPOCH = datetime(1970, 1, 1)
 _US_PER_DAY = 86_400 * 1_000_000

@@ -31,6 +31,7 @@ from search.indexing.schema import INDEX_NAME
 from search.ingest.topics import Taxonomy
 from search.searching import spelling
 from search.searching.facets import FacetColumns
+from search.searching.grouping import ClusterColumn
 from search.searching.matching import Matcher
 from search.searching.query import TEXT_FIELDS, Vocabulary
 from search.searching.scored_postings import WEIGHTING
@@ -56,6 +57,7 @@ class Generation:
     matcher: Matcher
     columns: FacetColumns
     vocab: Vocabulary
+    clusters: ClusterColumn
     lexicon: spelling.Lexicon | None = None
     """Loaded in the background after opening; two-edit suggestions wait for it."""
     term_table: TermTable | None = None
@@ -186,7 +188,8 @@ def open_generation(held: HeldGeneration) -> Generation:
         frequencies=frequencies,
     )
     roots = tuple((load_build_info(path) or {}).get("paths") or ())
-    gen = Generation(held, ix, searcher, matcher, columns, vocab, roots=roots)
+    clusters = ClusterColumn(reader, matcher.live)
+    gen = Generation(held, ix, searcher, matcher, columns, vocab, clusters, roots=roots)
     threading.Thread(target=_warm_up, args=(gen,), name="newsdex-warm", daemon=True).start()
     return gen
 

@@ -20,7 +20,7 @@ from whoosh import query as wq
 
 from search.indexing.analysis import WORD, normalise
 from search.models import Histogram, Marked, ParsedQuery, SearchRequest, SearchResults, StoryHit
-from search.searching import highlight, spelling
+from search.searching import grouping, highlight, spelling
 from search.searching.budget import Budget
 from search.searching.generation import READ_ERRORS, Generation
 from search.searching.query import FIELD_NAMES, TEXT_FIELDS, Compiled, compile_query, positive_terms
@@ -54,9 +54,11 @@ def search(
     found = Matches(ids[keep], scores[keep], compiled)
     counts = gen.columns.counts(ids, filters, filtered) if facets else {}
     histogram = gen.columns.histogram(found.ids) if facets else Histogram("month", ())
-    page = _page(gen, request, found)
+    page, groups = _page(gen, request, found)
     query_terms = positive_terms(compiled.query)
-    hits = tuple(make_hit(gen, doc, score, query_terms, snippets) for doc, score in page)
+    hits = tuple(
+        make_hit(gen, doc, score, query_terms, snippets, others=more) for doc, score, more in page
+    )
     total = len(found.ids)
     # The extras are skipped once the budget is spent: they are worth less than time.
     suggestion = None
@@ -82,6 +84,7 @@ def search(
         any_total=any_total,
         generation=name,
         span=gen.date_span(),
+        groups=groups,
     )
 
 
@@ -180,15 +183,35 @@ def ordered(gen: Generation, request: SearchRequest, found: Matches) -> np.ndarr
 
 def _page(
     gen: Generation, request: SearchRequest, found: Matches
-) -> list[tuple[int, float | None]]:
+) -> tuple[list[tuple[int, float | None, np.ndarray | None]], int | None]:
+    """The page of hits asked for: ``(document, score, others)``, where ``others`` are the
+    other matches of its cluster when grouping (else ``None``); and with ``group=cluster``,
+    how many hits the grouped list has."""
+    ids = found.ids
+    grouped = request.group == "cluster"
     start = (request.page - 1) * request.per_page
-    if start >= len(found.ids):
-        return []
-    chosen = ordered(gen, request, found)[start : start + request.per_page]
+    stop = start + request.per_page
+    if start >= len(ids):
+        return [], (len(grouping.lead_positions(gen.clusters.keys[ids])) if grouped else None)
     scored = request.sort == "relevance" and found.by_relevance
-    return [
-        (int(found.ids[i]), float(found.scores[i]) if scored else None) for i in chosen.tolist()
-    ]
+    order = ordered(gen, request, found)
+    groups = keys = in_order = None
+    if grouped:
+        in_order = ids[order]
+        keys = gen.clusters.keys[in_order]
+        leads = grouping.lead_positions(keys)
+        groups = len(leads)
+        chosen = leads[start:stop]
+    else:
+        chosen = np.arange(start, min(stop, len(ids)))
+    page = []
+    for position in chosen.tolist():
+        i = int(order[position])
+        others = None
+        if keys is not None and in_order is not None:
+            others = grouping.followers(keys, in_order, position)
+        page.append((int(ids[i]), float(found.scores[i]) if scored else None, others))
+    return page, groups
 
 
 def make_hit(
@@ -198,9 +221,12 @@ def make_hit(
     query_terms: set[str],
     with_snippets: bool = True,
     keep: bool = True,
+    others: np.ndarray | None = None,
 ) -> StoryHit:
-    """A hit from a story's stored fields; ``keep``: whether ``gen`` keeps them for later."""
+    """A hit from a story's stored fields; ``keep``: whether ``gen`` keeps them for later;
+    ``others``: the other matches of its cluster, shown under it when grouping."""
     doc = gen.stored(docnum, keep)
+    more = grouping.cards([gen.stored(d) for d in others.tolist()]) if others is not None else ()
     topics, labels = gen.topics_of(doc)
     texts = {name: doc.get(name) or "" for name in TEXT_FIELDS}
     if not with_snippets:
@@ -231,6 +257,9 @@ def make_hit(
         score=score,
         link=doc.get("url"),
         versions=max(1, len(doc.get("versions") or ())),
+        cluster=doc.get("cluster"),
+        cluster_size=gen.clusters.size(doc.get("cluster")),
+        more=more,
     )
 
 

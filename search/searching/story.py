@@ -11,7 +11,7 @@ from whoosh import query as wq
 from search.errors import StoryNotFound
 from search.indexing.analysis import TOKEN, as_terms, terms, token_terms
 from search.models import Caption, StoryCard, StoryDetail, TopicReason
-from search.searching import highlight
+from search.searching import grouping, highlight
 from search.searching.budget import Budget
 from search.searching.generation import Generation
 from search.searching.query import compile_query, positive_terms
@@ -62,6 +62,8 @@ def story(gen: Generation, story_id: str, q: str = "") -> StoryDetail:
         link=doc.get("url"),
         versions=tuple((vid, published) for vid, published in doc.get("versions") or ()),
         topic_reasons=topic_reasons(doc, topics, labels),
+        cluster=doc.get("cluster"),
+        cluster_size=gen.clusters.size(doc.get("cluster")),
     )
 
 
@@ -139,11 +141,4 @@ def _captions(text: str) -> tuple[Caption, ...]:
 
 
 def _card(doc: dict[str, Any]) -> StoryCard:
-    return StoryCard(
-        id=doc["id"],
-        title=doc.get("title") or "",
-        source=doc.get("source", ""),
-        published=doc.get("published"),
-        precision=doc.get("precision"),
-        kind=doc.get("kind", "article"),
-    )
+    return StoryCard(**grouping.card_fields(doc))

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 from whoosh import columns
-from whoosh.columns import RefBytesColumn, VarBytesColumn
+from whoosh.columns import NumericColumn, RefBytesColumn, VarBytesColumn
 
-__all__ = ["RefBytesColumn", "VarBytesColumn", "numeric", "refs"]
+__all__ = ["NumericColumn", "RefBytesColumn", "VarBytesColumn", "numeric", "refs"]
 """The column types the schema declares are re-exported: ``whoosh.columns`` is the fence's."""
 
 
