@@ -30,12 +30,8 @@ WORD = re.compile(r"[^\W\d_][^\W_]+|\d+[^\W\d_][^\W_]*")
 numbers and single letters say little about a topic."""
 ASCII_WORD = re.compile(r"[a-z][a-z0-9]+|[0-9]+[a-z][a-z0-9]*")
 """The same for lower-case ASCII text, twice as fast to find."""
-IN_COMPOUND = re.compile(
-    "|".join(
-        rf"(?<=[^\W_]-){w}\b|\b{w}(?=-[^\W_])" for w in sorted(STOP_WORDS, key=len, reverse=True)
-    )
-)
-"""A stop word joined to another word by a hyphen."""
+COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+"""Words joined by hyphens: the index keeps the stop words among them."""
 IN_COMPOUND_MARK = "\x00"
 _STEMMER = Stemmer.Stemmer("english")
 """Snowball's English stemmer, as ``analysis.stem``."""
@@ -171,7 +167,7 @@ def run_words(n: int, texts: list[str]) -> tuple[int, tuple[list[str], np.ndarra
 def _words(text: str) -> list[str]:
     lowered = text.lower()
     pattern = ASCII_WORD if lowered.isascii() else WORD
-    inside = {m.start() for m in IN_COMPOUND.finditer(lowered)} if "-" in lowered else None
+    inside = _stop_words_in_compounds(lowered) if "-" in lowered else None
     if not inside:
         return pattern.findall(lowered)
     # The index keeps a stop word inside a compound ("same-sex", "year-on-year"), so the
@@ -180,6 +176,18 @@ def _words(text: str) -> list[str]:
         IN_COMPOUND_MARK + m.group() if m.start() in inside else m.group()
         for m in pattern.finditer(lowered)
     ]
+
+
+def _stop_words_in_compounds(text: str) -> set[int]:
+    """Where a stop word starts inside a hyphenated compound of ``text``."""
+    found = set()
+    for compound in COMPOUND.finditer(text):
+        at = compound.start()
+        for part in compound.group().split("-"):
+            if part in STOP_WORDS:
+                found.add(at)
+            at += len(part) + 1
+    return found
 
 
 def normalise(words: list[str]) -> list[str | None]:
