@@ -30,8 +30,8 @@ WORD = re.compile(r"[^\W\d_][^\W_]+|\d+[^\W\d_][^\W_]*")
 numbers and single letters say little about a topic."""
 ASCII_WORD = re.compile(r"[a-z][a-z0-9]+|[0-9]+[a-z][a-z0-9]*")
 """The same for lower-case ASCII text, twice as fast to find."""
-COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
-"""Words joined by hyphens: the index keeps the stop words among them."""
+PART = re.compile(r"[^\W_]+")
+"""A part of a compound: words joined by hyphens, among which the index keeps stop words."""
 IN_COMPOUND_MARK = "\x00"
 _STEMMER = Stemmer.Stemmer("english")
 """Snowball's English stemmer, as ``analysis.stem``."""
@@ -179,14 +179,22 @@ def _words(text: str) -> list[str]:
 
 
 def _stop_words_in_compounds(text: str) -> set[int]:
-    """Where a stop word starts inside a hyphenated compound of ``text``."""
+    """Where a stop word starts inside a hyphenated compound of ``text``: the parts on
+    either side of each hyphen that joins two words."""
     found = set()
-    for compound in COMPOUND.finditer(text):
-        at = compound.start()
-        for part in compound.group().split("-"):
-            if part in STOP_WORDS:
-                found.add(at)
-            at += len(part) + 1
+    at = text.find("-", 1)
+    while at > 0:
+        after = at + 1
+        if after < len(text) and text[after].isalnum() and text[at - 1].isalnum():
+            start = at - 1
+            while start > 0 and text[start - 1].isalnum():
+                start -= 1
+            if text[start:at] in STOP_WORDS:
+                found.add(start)
+            end = PART.match(text, after).end()
+            if text[after:end] in STOP_WORDS:
+                found.add(after)
+        at = text.find("-", after)
     return found
 
 
