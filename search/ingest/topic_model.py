@@ -262,18 +262,23 @@ class TopicModel:
         return (self.weights[top, cols] - self.weights[other, cols]) * f.data[at]
 
     def _why_all(self, top: np.ndarray, other: np.ndarray) -> list[tuple[str, ...]]:
-        """Per story, its ``WHY_WORDS`` terms that favour ``top`` over ``other`` the most."""
+        """Per story, its ``WHY_WORDS`` terms that favour ``top`` over ``other`` the most:
+        ``WHY_WORDS`` passes, each taking every story's best remaining term (on equal gains
+        the earlier term, which is the terms' order)."""
         f = self.features
         gain = self._gains(top[f.crow], other[f.crow], slice(None))
-        helps = np.flatnonzero(gain > 0)
-        # Stable: equal gains keep the pairs' order, which is the terms' order.
-        order = helps[np.lexsort((-gain[helps], f.crow[helps]))]
-        rows = f.crow[order]
-        first = np.searchsorted(rows, rows, "left")
-        kept = order[np.arange(len(order)) - first < WHY_WORDS]
+        lengths = np.diff(f.indptr)
+        rows = np.flatnonzero(lengths > 0)
         why: list[list[str]] = [[] for _ in range(len(f))]
-        for row, col in zip(f.crow[kept].tolist(), f.cols[kept].tolist(), strict=True):
-            why[row].append(f.columns[col])
+        for _ in range(WHY_WORDS):
+            best = np.maximum.reduceat(gain, f.indptr[rows]) if len(rows) else gain[:0]
+            at = np.flatnonzero((gain == np.repeat(best, lengths[rows])) & (gain > 0))
+            if not len(at):
+                break
+            at = at[np.r_[True, f.crow[at][1:] != f.crow[at][:-1]]]
+            for row, col in zip(f.crow[at].tolist(), f.cols[at].tolist(), strict=True):
+                why[row].append(f.columns[col])
+            gain[at] = -np.inf
         return [tuple(words) for words in why]
 
     def _why(self, row: int, topic: int, other: int) -> tuple[str, ...]:
