@@ -355,3 +355,26 @@ def test_the_corpus_scores_as_the_word_lists_do() -> None:
 
 
 EVAL_SET = Path(__file__).parent / "data" / "topics_eval.jsonl"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Year-on-year sales of the 5G co2 firm rose 12% to $3bn, a-b x_y I.B.M. U.S.-Japan",
+        "On-the-spot checks: the state-of-the-art plant - and of-course - 100th",
+        "Año-on-año café naïve-to a Kelvin \u212a-of sign",
+        "A nul\x00byte of-the text",
+    ],
+)
+def test_split_words_are_the_pattern_words(text: str) -> None:
+    """ASCII text is split as bytes; the words ``normalise`` keeps are the pattern's."""
+    lowered = text.lower()
+    inside = topic_features._stop_words_in_compounds(lowered)
+    pattern = topic_features.ASCII_WORD if lowered.isascii() else topic_features.WORD
+    expected = [
+        topic_features.IN_COMPOUND_MARK + m.group() if m.start() in inside else m.group()
+        for m in pattern.finditer(lowered)
+    ]
+    found = [w.decode() if isinstance(w, bytes) else w for w in topic_features._words(text)]
+    normal = topic_features.normalise
+    assert [t for t in normal(found) if t] == [t for t in normal(expected) if t]

@@ -103,7 +103,14 @@ def test_corrupt_record_in_the_middle(tmp_path: Path) -> None:
     result = read_file(path, CRAWLED)
     assert [p.location for p in result.pages] == [BRIDGE, FROST]  # the rest is still read
     assert len(result.problems) == 1
-    assert result.problems[0].startswith(f"{path}: record at byte {start:,}: truncated record (")
+    # Where a cut gzip member is noticed depends on its bytes (a record id is random): at the
+    # damaged record, or at the next one when the first half still decompresses.
+    cut = start + (end - start) // 2
+    found = re.match(
+        rf"{re.escape(str(path))}: record at byte ([\d,]+): truncated record \(", result.problems[0]
+    )
+    assert found and found.group(1) in (f"{start:,}", f"{cut:,}"), result.problems[0]
+    assert result.problems[0].isprintable()
 
 
 def test_truncated_last_record(tmp_path: Path) -> None:

@@ -37,16 +37,16 @@ PRIOR = 2.0
 """Pseudo-counts an indicator word adds to its topic, per unit of its weight."""
 SEED_SHARE = 0.5
 """Per topic, the most confident share of the stories it was given that train the next round."""
-ROUNDS = 4
+ROUNDS = 6
 """Rounds of self-training after the word-list seeds."""
 MIN_STORIES = 100
 """Fewer stories than this teach a classifier nothing the word lists do not know."""
 MAX_LEARN = 4000
 """A larger corpus trains on this many of its stories (chosen by a hash of their ids, so the
 same stories whatever else changed); all of them are labelled."""
-MIN_DF = 2
+MIN_DF = 3
 """A term must be in this many stories to be a feature: one-off words cannot generalise."""
-CONFIDENT = 0.2
+CONFIDENT = 0.15
 """A story whose best topic has less confidence than this gets no learned topic."""
 EXTRA = 0.25
 """A second or third topic needs at least this confidence."""
@@ -57,7 +57,7 @@ SCALE = 0.5
 """Confidence is a softmax over the classifier's scores times this."""
 CLASS_PRIOR = 1.0
 """How much the share of the corpus a topic holds counts: weak evidence leans to common topics."""
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 """Bump when the method changes, so stories' fingerprints (and the update) follow."""
 
 
@@ -127,11 +127,15 @@ class Features:
 
 def complement_weights(counts: np.ndarray, prior: np.ndarray) -> np.ndarray:
     """Complement Naive Bayes: a class's weight for a term is minus the log of the term's
-    smoothed share in every other class; higher means more typical of the class."""
+    smoothed share in every other class, higher meaning more typical of the class; each
+    class's weights are then scaled to the same mean."""
     counts = counts + prior
     complement = counts.sum(axis=0, keepdims=True) - counts + ALPHA
-    logged = np.log(complement / complement.sum(axis=1, keepdims=True))
-    return -logged
+    weights = -np.log(complement / complement.sum(axis=1, keepdims=True))
+    # Weight normalisation (Rennie et al.'s WCNB): every class's weights on one scale, so a
+    # topic with many training stories does not win a short story on its common words.
+    size = weights.mean(axis=1, keepdims=True)
+    return weights / size * size.mean()
 
 
 def confident_seeds(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -209,12 +213,11 @@ class TopicModel:
                 scores = everything.scores(weights) + CLASS_PRIOR * log_prior
             else:
                 scores = features.scores(weights) + CLASS_PRIOR * log_prior
+                # The model's own confident decisions, where the word lists disagree too: a
+                # headline's word-list hit (a tech story's "firm", "sales") is often wrong.
                 predicted = np.argmax(scores, axis=1)
                 log_prior = class_log_prior(predicted, len(used))
                 seeds = confident_seeds(scores, predicted)
-                # Only where the word lists agree, or have nothing to say: a topic cannot
-                # grow by taking stories the lists put elsewhere (the drift of self-training).
-                seeds = np.where((labels < 0) | (labels == seeds), seeds, -1)
         return cls(everything, [topics[c] for c in used], weights, scores)
 
     def confidences(self) -> np.ndarray:
@@ -259,18 +262,23 @@ class TopicModel:
         return (self.weights[top, cols] - self.weights[other, cols]) * f.data[at]
 
     def _why_all(self, top: np.ndarray, other: np.ndarray) -> list[tuple[str, ...]]:
-        """Per story, its ``WHY_WORDS`` terms that favour ``top`` over ``other`` the most."""
+        """Per story, its ``WHY_WORDS`` terms that favour ``top`` over ``other`` the most:
+        ``WHY_WORDS`` passes, each taking every story's best remaining term (on equal gains
+        the earlier term, which is the terms' order)."""
         f = self.features
         gain = self._gains(top[f.crow], other[f.crow], slice(None))
-        helps = np.flatnonzero(gain > 0)
-        # Stable: equal gains keep the pairs' order, which is the terms' order.
-        order = helps[np.lexsort((-gain[helps], f.crow[helps]))]
-        rows = f.crow[order]
-        first = np.searchsorted(rows, rows, "left")
-        kept = order[np.arange(len(order)) - first < WHY_WORDS]
+        lengths = np.diff(f.indptr)
+        rows = np.flatnonzero(lengths > 0)
         why: list[list[str]] = [[] for _ in range(len(f))]
-        for row, col in zip(f.crow[kept].tolist(), f.cols[kept].tolist(), strict=True):
-            why[row].append(f.columns[col])
+        for _ in range(WHY_WORDS):
+            best = np.maximum.reduceat(gain, f.indptr[rows]) if len(rows) else gain[:0]
+            at = np.flatnonzero((gain == np.repeat(best, lengths[rows])) & (gain > 0))
+            if not len(at):
+                break
+            at = at[np.r_[True, f.crow[at][1:] != f.crow[at][:-1]]]
+            for row, col in zip(f.crow[at].tolist(), f.cols[at].tolist(), strict=True):
+                why[row].append(f.columns[col])
+            gain[at] = -np.inf
         return [tuple(words) for words in why]
 
     def _why(self, row: int, topic: int, other: int) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from the next record found after it (a gzip member, or a ``WARC/1.x`` line).
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ REVISIT = "revisit"
 REDIRECT = "redirect"
 NOT_HTML = "not HTML"
 TRUNCATED = "truncated record"
+_UNPRINTABLE = re.compile(r"[^\x20-\x7e]+")
 
 _GZIP = b"\x1f\x8b\x08"
 _CHUNK = 1 << 20
@@ -115,7 +117,8 @@ class _Reading:
                 if page is not None:
                     yield page
         except Exception as err:  # warcio raises many kinds on bad bytes; all mean "corrupt"
-            return end, f"{type(err).__name__}: {err}".strip()[:200]
+            # Its messages can quote the bad bytes: keep them out of the report.
+            return end, _UNPRINTABLE.sub("…", f"{type(err).__name__}: {err}".strip())[:200]
         return end, None
 
     def _page(self, record: Any) -> tuple[Page | None, str]:
